@@ -1,0 +1,133 @@
+package org.eucalypt;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.eucalypt.asset.AssetVerticle;
+import org.eucalypt.auth.AuthVerticle;
+import org.eucalypt.config.Settings;
+import org.eucalypt.db.Database;
+import org.eucalypt.drain.DrainVerticle;
+import org.eucalypt.http.ApiVerticle;
+import org.eucalypt.http.UrlSigner;
+import org.eucalypt.library.LibraryVerticle;
+import org.eucalypt.storage.LocalBlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starting the whole server in a Vert.x instance: database, storage, then one verticle per
+ * concern. The command line and the tests both start it through here.
+ */
+public final class Eucalypt {
+  private static final Logger LOG = LoggerFactory.getLogger(Eucalypt.class);
+  /** Uploads staged longer ago than this were cut off by a crash. */
+  private static final Duration STALE_STAGING = Duration.ofHours(24);
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final Clock clock;
+  private final boolean drain;
+  private final List<String> deployments = new ArrayList<>();
+  private LocalBlobStore blobs;
+  private Pool pool;
+  private int port;
+
+  private Eucalypt(Vertx vertx, Settings settings, Clock clock, boolean drain) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.clock = clock;
+    this.drain = drain;
+  }
+
+  public static Future<Eucalypt> start(Vertx vertx, Settings settings) {
+    return start(vertx, settings, Clock.systemUTC(), true);
+  }
+
+  /** With {@code drain} false no drain runs on a timer; tests drive the drain themselves. */
+  public static Future<Eucalypt> start(Vertx vertx, Settings settings, Clock clock, boolean drain) {
+    Eucalypt app = new Eucalypt(vertx, settings, clock, drain);
+    return app.deploy().map(app);
+  }
+
+  private Future<Void> deploy() {
+    blobs = new LocalBlobStore(vertx, settings.storageDir());
+    return Database.prepare(vertx, settings)
+      .compose(v -> blobs.init())
+      .compose(v -> blobs.sweepStaging(STALE_STAGING.toMillis()))
+      .compose(v -> {
+        pool = Database.pool(vertx, settings);
+        return signingKey(pool);
+      })
+      .compose(key -> {
+        UrlSigner signer = new UrlSigner(key, clock);
+        Future<Void> f = deploy(() -> new AuthVerticle(settings), 1)
+          .compose(v -> deploy(() -> new LibraryVerticle(settings, clock), 1))
+          .compose(v -> deploy(() -> new AssetVerticle(settings, clock, blobs), 1));
+        if (drain) {
+          f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs), 1));
+        }
+        ApiVerticle[] first = new ApiVerticle[1];
+        return f.compose(v -> deploy(() -> {
+          ApiVerticle api = new ApiVerticle(settings, blobs, signer);
+          if (first[0] == null) {
+            first[0] = api;
+          }
+          return api;
+        }, settings.effectiveHttpInstances())).map(v -> {
+          port = first[0].port();
+          return null;
+        });
+      });
+  }
+
+  private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
+      .onSuccess(deployments::add)
+      .mapEmpty();
+  }
+
+  /** The key that signs download URLs: made once, shared by every instance through PostgreSQL. */
+  private static Future<byte[]> signingKey(Pool pool) {
+    byte[] fresh = new byte[32];
+    new SecureRandom().nextBytes(fresh);
+    return pool.preparedQuery("INSERT INTO server_secrets (name, value) VALUES ('url_signing_key', $1) "
+        + "ON CONFLICT (name) DO NOTHING").execute(Tuple.of(Buffer.buffer(fresh)))
+      .compose(v -> pool.query("SELECT value FROM server_secrets WHERE name = 'url_signing_key'").execute())
+      .map(rows -> rows.iterator().next().getBuffer("value").getBytes());
+  }
+
+  public Future<Void> stop() {
+    Future<Void> f = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      f = f.compose(v -> vertx.undeploy(id));
+    }
+    return f.compose(v -> pool.close());
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public LocalBlobStore blobs() {
+    return blobs;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+}

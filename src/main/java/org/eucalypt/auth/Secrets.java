@@ -1,0 +1,34 @@
+package org.eucalypt.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/** API key secrets: 256 random bits, shown once, kept only as a SHA-256 hash. */
+public final class Secrets {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String PREFIX = "eu_";
+
+  private Secrets() {
+  }
+
+  public static String newSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * The hash a secret is stored and looked up by. Looking up by hash means no comparison ever
+   * runs on the secret itself, so timing cannot tell how much of a wrong key was right.
+   */
+  public static byte[] hash(String secret) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package org.eucalypt.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.util.function.Function;
+
+/** Serving an event-bus address with a function that answers a JSON request with a future. */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  /** Replies travel as JSON; a generous timeout, since a restore may wait for a drain batch. */
+  public static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(30_000);
+
+  private Bus() {
+  }
+
+  public static Future<Void> serve(Vertx vertx, String address, Function<JsonObject, Future<?>> operation) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> {
+      Future<?> answer;
+      try {
+        answer = operation.apply(msg.body());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ReplyException f = toFailure(address, ar.cause());
+          msg.fail(f.failureCode(), f.getMessage());
+        }
+      });
+    });
+    return consumer.completion();
+  }
+
+  static ReplyException toFailure(String address, Throwable e) {
+    if (e instanceof ReplyException re && re.failureCode() >= 400) {
+      return re;
+    }
+    if (e instanceof ConnectException || e instanceof ClosedConnectionException
+      || (e instanceof PgException pe && pe.getSqlState() != null && pe.getSqlState().startsWith("08"))) {
+      LOG.warn("{}: database unavailable: {}", address, e.toString());
+      return Failure.of(503, "Service unavailable: the database cannot be reached");
+    }
+    LOG.error("{} failed", address, e);
+    return Failure.of(500, "Internal Server Error");
+  }
+}

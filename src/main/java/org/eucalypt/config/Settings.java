@@ -1,0 +1,170 @@
+package org.eucalypt.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every setting eucalypt reads, parsed and checked once at start.
+ *
+ * <p>Each key of {@code config/eucalypt.json} (for example {@code drain_batch_size}) can be
+ * overridden by the environment variable {@code EUCALYPT_} + the key in upper case
+ * ({@code EUCALYPT_DRAIN_BATCH_SIZE}). A bad value stops the start with a message that names
+ * the variable, so an operator knows exactly what to fix.
+ */
+public record Settings(
+  int httpPort,
+  int httpInstances,
+  String publicUrl,
+  String databaseUrl,
+  int databasePoolSize,
+  String storageDir,
+  Duration trashRetention,
+  Duration drainInterval,
+  int drainBatchSize,
+  int drainBatchesPerTick,
+  long maxBodyBytes,
+  long maxUploadBytes) {
+
+  /** The config keys, in the order the README documents them. */
+  public static final List<String> KEYS = List.of(
+    "http_port", "http_instances", "public_url", "database_url", "database_pool_size", "storage_dir",
+    "trash_retention", "drain_interval", "drain_batch_size", "drain_batches_per_tick",
+    "max_body_bytes", "max_upload_bytes");
+
+  public static String envName(String key) {
+    return "EUCALYPT_" + key.toUpperCase(Locale.ROOT);
+  }
+
+  /** Parses a merged configuration whose keys are the config-file keys. */
+  public static Settings from(JsonObject c) {
+    return new Settings(
+      intIn(c, "http_port", 0, 65535),
+      intIn(c, "http_instances", 0, 256),
+      url(c, "public_url"),
+      databaseUrl(c, "database_url"),
+      intIn(c, "database_pool_size", 1, 1000),
+      nonBlank(c, "storage_dir"),
+      positiveDuration(c, "trash_retention"),
+      positiveDuration(c, "drain_interval"),
+      intIn(c, "drain_batch_size", 1, 100_000),
+      intIn(c, "drain_batches_per_tick", 1, 100_000),
+      longIn(c, "max_body_bytes", 1, Long.MAX_VALUE),
+      longIn(c, "max_upload_bytes", 1, Long.MAX_VALUE));
+  }
+
+  /** How many HTTP verticles to deploy: the configured number, or one per core. */
+  public int effectiveHttpInstances() {
+    return httpInstances > 0 ? httpInstances : Runtime.getRuntime().availableProcessors();
+  }
+
+  public Settings withHttpPort(int port) {
+    return new Settings(port, httpInstances, publicUrl, databaseUrl, databasePoolSize, storageDir, trashRetention,
+      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
+  }
+
+  public Settings withDatabaseUrl(String url) {
+    return new Settings(httpPort, httpInstances, publicUrl, url, databasePoolSize, storageDir, trashRetention,
+      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
+  }
+
+  public Settings withStorageDir(String dir) {
+    return new Settings(httpPort, httpInstances, publicUrl, databaseUrl, databasePoolSize, dir, trashRetention,
+      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
+  }
+
+  public Settings withDrain(Duration interval, int batchSize, int batchesPerTick) {
+    return new Settings(httpPort, httpInstances, publicUrl, databaseUrl, databasePoolSize, storageDir, trashRetention,
+      interval, batchSize, batchesPerTick, maxBodyBytes, maxUploadBytes);
+  }
+
+  public Settings withTrashRetention(Duration retention) {
+    return new Settings(httpPort, httpInstances, publicUrl, databaseUrl, databasePoolSize, storageDir, retention,
+      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
+  }
+
+  private static String raw(JsonObject c, String key) {
+    Object v = c.getValue(key);
+    if (v == null) {
+      throw new InvalidSetting(key, "is missing");
+    }
+    return String.valueOf(v).trim();
+  }
+
+  private static long longIn(JsonObject c, String key, long min, long max) {
+    String v = raw(c, key);
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new InvalidSetting(key, "must be a whole number, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new InvalidSetting(key, "must be between " + min + " and " + max + ", got " + n);
+    }
+    return n;
+  }
+
+  private static int intIn(JsonObject c, String key, int min, int max) {
+    return (int) longIn(c, key, min, max);
+  }
+
+  private static String nonBlank(JsonObject c, String key) {
+    String v = raw(c, key);
+    if (v.isEmpty()) {
+      throw new InvalidSetting(key, "must not be empty");
+    }
+    return v;
+  }
+
+  private static Duration positiveDuration(JsonObject c, String key) {
+    String v = raw(c, key);
+    Duration d;
+    try {
+      d = Duration.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new InvalidSetting(key, "must be an ISO 8601 duration such as P90D or PT10S, got '" + v + "'");
+    }
+    if (d.isNegative() || d.isZero()) {
+      throw new InvalidSetting(key, "must be longer than zero, got '" + v + "'");
+    }
+    return d;
+  }
+
+  private static String url(JsonObject c, String key) {
+    String v = raw(c, key);
+    if (v.isEmpty()) {
+      return "";
+    }
+    try {
+      URI u = new URI(v);
+      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+        throw new InvalidSetting(key, "must be an http(s) URL such as https://photos.example.org, got '" + v + "'");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new InvalidSetting(key, "must be an http(s) URL, got '" + v + "'");
+    }
+    return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+  }
+
+  private static String databaseUrl(JsonObject c, String key) {
+    String v = nonBlank(c, key);
+    try {
+      DatabaseUrl.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSetting(key, e.getMessage());
+    }
+    return v;
+  }
+
+  /** A setting that cannot be used; the message names the environment variable that sets it. */
+  public static final class InvalidSetting extends IllegalArgumentException {
+    public InvalidSetting(String key, String problem) {
+      super(envName(key) + " (" + key + " in config/eucalypt.json) " + problem);
+    }
+  }
+}

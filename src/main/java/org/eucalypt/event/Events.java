@@ -1,0 +1,54 @@
+package org.eucalypt.event;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The outbox. Every change calls this inside its own transaction, so a change and its event
+ * commit together or not at all.
+ */
+public final class Events {
+  private static final String INSERT = """
+    INSERT INTO events (user_id, library_id, entity_type, entity_id, event_type, payload, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    """;
+
+  private Events() {
+  }
+
+  public static Future<Void> record(SqlClient tx, Event e) {
+    return tx.preparedQuery(INSERT).execute(e.tuple()).mapEmpty();
+  }
+
+  public static Future<Void> recordAll(SqlClient tx, List<Event> events) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> batch = new ArrayList<>(events.size());
+    events.forEach(e -> batch.add(e.tuple()));
+    return tx.preparedQuery(INSERT).executeBatch(batch).mapEmpty();
+  }
+
+  /** One change: {@code entity_type} is {@code library} or {@code asset}. */
+  public record Event(UUID userId, UUID libraryId, String entityType, String entityId, String eventType,
+                      JsonObject payload, OffsetDateTime at) {
+    Tuple tuple() {
+      return Tuple.of(userId, libraryId, entityType, entityId, eventType, payload == null ? new JsonObject() : payload, at);
+    }
+
+    public static Event library(UUID userId, UUID libraryId, String libraryPublicId, String type, OffsetDateTime at) {
+      return new Event(userId, libraryId, "library", libraryPublicId, type, new JsonObject(), at);
+    }
+
+    public static Event asset(UUID userId, UUID libraryId, String assetPublicId, String type, OffsetDateTime at) {
+      return new Event(userId, libraryId, "asset", assetPublicId, type, new JsonObject(), at);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package org.eucalypt.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import org.eucalypt.config.Settings;
+import org.eucalypt.storage.BlobStore;
+
+import java.util.Map;
+
+/**
+ * The HTTP face of eucalypt. Its routes and request validation come from {@code openapi.yaml}
+ * through vertx-web-openapi-router; each operationId is bound to a handler of the same name.
+ * Handlers know HTTP only: they ask the lifecycle verticles over the event bus.
+ */
+public class ApiVerticle extends VerticleBase {
+  private final Settings settings;
+  private final BlobStore blobs;
+  private final UrlSigner signer;
+  private HttpServer server;
+
+  public ApiVerticle(Settings settings, BlobStore blobs, UrlSigner signer) {
+    this.settings = settings;
+    this.blobs = blobs;
+    this.signer = signer;
+  }
+
+  @Override
+  public Future<?> start() {
+    return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
+      Router router = router(contract);
+      HttpServerOptions options = new HttpServerOptions()
+        .setPort(settings.httpPort())
+        .setCompressionSupported(true)
+        .setMaxHeaderSize(16 * 1024);
+      return vertx.createHttpServer(options).requestHandler(router).listen();
+    }).onSuccess(s -> server = s);
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private Router router(OpenAPIContract contract) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    Authentication authentication = new Authentication(vertx.eventBus(), signer);
+    // Uploads stream their body themselves; everything else is read whole, within the limit.
+    builder.rootHandler(ctx -> {
+      if (isUpload(ctx)) {
+        ctx.request().pause();
+        ctx.next();
+      } else {
+        body.handle(ctx);
+      }
+    });
+    builder.rootHandler(authentication::handle);
+
+    LibraryHandlers libraries = new LibraryHandlers(vertx.eventBus());
+    AssetHandlers assets = new AssetHandlers(vertx.eventBus(), blobs, signer, settings);
+    Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
+      Map.entry("ping", ctx -> Replies.json(ctx, 200, "pong")),
+      Map.entry("create_library", libraries::createLibrary),
+      Map.entry("list_libraries", libraries::listLibraries),
+      Map.entry("get_library", libraries::getLibrary),
+      Map.entry("update_library", libraries::updateLibrary),
+      Map.entry("trash_library", libraries::trashLibrary),
+      Map.entry("restore_library", libraries::restoreLibrary),
+      Map.entry("delete_library", libraries::deleteLibrary),
+      Map.entry("create_asset", assets::createAsset),
+      Map.entry("get_asset", assets::getAsset),
+      Map.entry("list_assets", assets::listAssets),
+      Map.entry("download_asset_original", assets::downloadAssetOriginal));
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      String operationId = route.getOperation().getOperationId();
+      Handler<RoutingContext> handler = operations.get(operationId);
+      if (handler == null) {
+        throw new IllegalStateException("openapi.yaml names " + operationId + " but no handler serves it");
+      }
+      // Authentication runs as a root handler, before validation, as FastAPI's dependency does.
+      route.setDoSecurity(false).addHandler(handler).addFailureHandler(Problems::handleFailure);
+    }
+    // The multipart body is validated while it streams, not buffered for the schema validator.
+    builder.getRoute("create_asset").setDoValidation(false);
+
+    Router router = builder.createRouter();
+    JsonObject document = contract.getRawContract();
+    router.get("/openapi.json").handler(ctx -> Replies.json(ctx, 200, document));
+    router.route().last().handler(ctx -> Problems.send(ctx, 404, "Not Found"));
+    router.route().failureHandler(Problems::handleFailure);
+    router.errorHandler(405, ctx -> Problems.send(ctx, 405, "Method Not Allowed"));
+    router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not Found"));
+    return router;
+  }
+
+  private static boolean isUpload(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    return ctx.request().method() == io.vertx.core.http.HttpMethod.POST
+      && ("/api/assets".equals(path) || "/api/assets/".equals(path));
+  }
+}

@@ -1,0 +1,319 @@
+package org.eucalypt.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.RequestParameter;
+import org.eucalypt.asset.AssetVerticle;
+import org.eucalypt.asset.MediaTypes;
+import org.eucalypt.config.Settings;
+import org.eucalypt.id.Ids;
+import org.eucalypt.storage.BlobStore;
+import org.eucalypt.storage.BlobStore.StagedBlob;
+
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The asset operations, named after their operationIds in openapi.yaml. */
+final class AssetHandlers {
+  private static final int MAX_IDS = 200;
+  private static final int MAX_FILE_NAME = 1024;
+  private static final String[] REQUIRED_FIELDS = {"device_asset_id", "device_id", "file_created_at", "file_modified_at"};
+
+  private final EventBus bus;
+  private final BlobStore blobs;
+  private final UrlSigner signer;
+  private final Settings settings;
+
+  AssetHandlers(EventBus bus, BlobStore blobs, UrlSigner signer, Settings settings) {
+    this.bus = bus;
+    this.blobs = blobs;
+    this.signer = signer;
+    this.settings = settings;
+  }
+
+  /**
+   * Streams the {@code asset_data} part to the blob store's staging area while hashing it, so
+   * memory does not grow with the file; the other fields are checked once the body has ended.
+   */
+  void createAsset(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String contentType = req.getHeader("content-type");
+    if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+      Problems.unprocessable(ctx, Problems.invalid(new JsonArray().add("body").add("asset_data"),
+        "Field required", "missing", null));
+      return;
+    }
+    req.setExpectMultipart(true);
+    Promise<Upload> upload = Promise.promise();
+    req.uploadHandler(part -> {
+      if (!"asset_data".equals(part.name()) || upload.future().isComplete() || ctx.get("asset_data.seen") != null) {
+        part.handler(b -> { });  // another file part: read and drop
+        return;
+      }
+      ctx.put("asset_data.seen", true);
+      String fileName = baseName(part.filename());
+      blobs.stage(part, settings.maxUploadBytes())
+        .map(staged -> new Upload(fileName, part.contentType(), staged))
+        .onComplete(upload);
+    });
+    req.exceptionHandler(e -> upload.tryFail(e));
+    req.endHandler(v -> {
+      if (ctx.get("asset_data.seen") == null) {
+        upload.tryComplete(null);
+      }
+      upload.future().onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else {
+          finishUpload(ctx, req.formAttributes(), ar.result());
+        }
+      });
+    });
+    req.resume();
+  }
+
+  private record Upload(String fileName, String declaredType, StagedBlob staged) {
+  }
+
+  private void finishUpload(RoutingContext ctx, MultiMap form, Upload upload) {
+    List<JsonObject> errors = new ArrayList<>();
+    if (upload == null) {
+      errors.add(Problems.invalid(bodyLoc("asset_data"), "Field required", "missing", null));
+    }
+    JsonObject request = new JsonObject();
+    for (String field : REQUIRED_FIELDS) {
+      String value = form.get(field);
+      if (value == null) {
+        errors.add(Problems.invalid(bodyLoc(field), "Field required", "missing", null));
+      } else if (field.endsWith("_at")) {
+        OffsetDateTime t = parseTime(value);
+        if (t == null) {
+          errors.add(Problems.invalid(bodyLoc(field), "Input should be a valid datetime", "datetime_from_date_parsing",
+            value));
+        } else {
+          request.put(field, t.toString());
+        }
+      } else {
+        request.put(field, value);
+      }
+    }
+    String mime = null;
+    if (upload != null) {
+      if (upload.staged().tooLarge()) {
+        blobs.discard(upload.staged());
+        Problems.send(ctx, 413, "File too large: the limit is " + settings.maxUploadBytes() + " bytes");
+        return;
+      }
+      mime = MediaTypes.of(upload.fileName(), upload.declaredType()).orElse(null);
+      if (mime == null) {
+        errors.add(Problems.invalid(bodyLoc("asset_data"),
+          "Unsupported file type: only photos and videos can be uploaded", "value_error", upload.fileName()));
+      }
+      if (upload.fileName().length() > MAX_FILE_NAME) {
+        errors.add(Problems.invalid(bodyLoc("asset_data"), "File name should have at most " + MAX_FILE_NAME
+          + " characters", "string_too_long", null));
+      }
+    }
+    String libraryParam = Optional.ofNullable(form.get("library_id")).orElse(ctx.request().getParam("library_id"));
+    if (!errors.isEmpty()) {
+      if (upload != null) {
+        blobs.discard(upload.staged());
+      }
+      Problems.unprocessable(ctx, errors.toArray(JsonObject[]::new));
+      return;
+    }
+    if (libraryParam != null) {
+      Optional<UUID> library = Ids.LIBRARY.parse(libraryParam);
+      if (library.isEmpty()) {
+        blobs.discard(upload.staged());
+        Problems.send(ctx, 404, "Not found");
+        return;
+      }
+      request.put("library_id", library.get().toString());
+    }
+    request.put("staged", upload.staged().toJson())
+      .put("mime_type", mime)
+      .put("original_file_name", upload.fileName().isEmpty() ? "upload" : upload.fileName());
+    Replies.<JsonObject>ask(bus, ctx, AssetVerticle.CREATE, request)
+      .onSuccess(result -> Replies.json(ctx, result.getBoolean("created") ? 201 : 200,
+        withUrls(ctx, result.getJsonObject("asset"))))
+      .onFailure(ctx::fail);
+  }
+
+  void getAsset(RoutingContext ctx) {
+    Optional<UUID> id = Ids.ASSET.parse(Replies.path(ctx, "asset_id"));
+    if (id.isEmpty()) {
+      Problems.send(ctx, 404, "Not found");
+      return;
+    }
+    Replies.<JsonObject>ask(bus, ctx, AssetVerticle.GET, new JsonObject()
+        .put("asset_id", id.get().toString())
+        .put("include_file_data", includes(ctx, "file_data")))
+      .onSuccess(asset -> Replies.json(ctx, 200, withUrls(ctx, asset)))
+      .onFailure(ctx::fail);
+  }
+
+  void listAssets(RoutingContext ctx) {
+    JsonObject request = new JsonObject()
+      .put("include_file_data", includes(ctx, "file_data"));
+    for (String name : new String[] {"state", "order", "media_type"}) {
+      String value = Replies.query(ctx, name);
+      if (value != null) {
+        request.put(name, value);
+      }
+    }
+    String limit = Replies.query(ctx, "limit");
+    request.put("limit", limit == null ? 20 : Integer.parseInt(limit));
+
+    String library = Replies.query(ctx, "library_id");
+    if (library != null) {
+      Optional<UUID> id = Ids.LIBRARY.parse(library);
+      if (id.isEmpty()) {
+        Problems.send(ctx, 404, "Not found");
+        return;
+      }
+      request.put("library_id", id.get().toString());
+    }
+    String cursor = Replies.query(ctx, "starting_after_id");
+    if (cursor != null) {
+      Optional<UUID> id = Ids.ASSET.parse(cursor);
+      if (id.isEmpty()) {
+        Problems.unprocessable(ctx, Problems.invalid(queryLoc("starting_after_id"), "Invalid asset id", "value_error",
+          cursor));
+        return;
+      }
+      request.put("starting_after_id", id.get().toString());
+    }
+    List<String> ids = listParam(ctx, "ids");
+    if (ids != null) {
+      if (ids.size() > MAX_IDS) {
+        Problems.unprocessable(ctx, Problems.invalid(queryLoc("ids"), "List should have at most 200 items", "too_long",
+          null));
+        return;
+      }
+      JsonArray uuids = new JsonArray();
+      // An id that cannot exist matches nothing, like an id that does not.
+      ids.forEach(i -> Ids.ASSET.parse(i).ifPresent(u -> uuids.add(u.toString())));
+      request.put("ids", uuids);
+    }
+    for (String name : new String[] {"local_datetime_after", "local_datetime_before"}) {
+      String v = Replies.query(ctx, name);
+      if (v != null) {
+        OffsetDateTime t = parseTime(v);
+        if (t == null) {
+          Problems.unprocessable(ctx, Problems.invalid(queryLoc(name), "Input should be a valid datetime",
+            "datetime_from_date_parsing", v));
+          return;
+        }
+        request.put(name, t.toString());
+      }
+    }
+    Replies.<JsonObject>ask(bus, ctx, AssetVerticle.LIST, request)
+      .onSuccess(page -> {
+        page.getJsonArray("data").forEach(a -> withUrls(ctx, (JsonObject) a));
+        Replies.json(ctx, 200, page);
+      })
+      .onFailure(ctx::fail);
+  }
+
+  /** The stored bytes, with Range support; a signed URL or the owner's key grants it. */
+  void downloadAssetOriginal(RoutingContext ctx) {
+    Optional<UUID> id = Ids.ASSET.parse(Replies.path(ctx, "asset_id"));
+    if (id.isEmpty()) {
+      Problems.send(ctx, 404, "Not found");
+      return;
+    }
+    JsonObject request = new JsonObject().put("asset_id", id.get().toString());
+    Replies.<JsonObject>ask(bus, ctx, AssetVerticle.LOCATE, request)
+      .compose(file -> Downloads.send(ctx, blobs, file))
+      .onFailure(e -> {
+        if (!ctx.response().ended()) {
+          ctx.fail(e);
+        }
+      });
+  }
+
+  /** Adds {@code asset_urls}: the absolute, signed url of the original bytes. */
+  private JsonObject withUrls(RoutingContext ctx, JsonObject asset) {
+    String id = asset.getString("id");
+    String url = baseUrl(ctx) + "/api/assets/" + id + "/original?" + signer.sign(id);
+    asset.put("asset_urls", new JsonObject().put("original", new JsonObject()
+      .put("url", url)
+      .put("mimetype", asset.getString("mime_type"))
+      .put("width", asset.getInteger("width"))));
+    return asset;
+  }
+
+  private String baseUrl(RoutingContext ctx) {
+    if (!settings.publicUrl().isEmpty()) {
+      return settings.publicUrl();
+    }
+    HttpServerRequest req = ctx.request();
+    return req.scheme() + "://" + req.authority();
+  }
+
+  private static boolean includes(RoutingContext ctx, String part) {
+    List<String> include = listParam(ctx, "include");
+    return include != null && include.contains(part);
+  }
+
+  /** An array query parameter, given as repeated keys or comma-separated, or both. */
+  private static List<String> listParam(RoutingContext ctx, String name) {
+    RequestParameter p = Replies.validated(ctx).getQuery().get(name);
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    Object v = p.get();
+    Iterable<?> items = v instanceof JsonArray a ? a : List.of(v);
+    for (Object item : items) {
+      for (String s : String.valueOf(item).split(",")) {
+        if (!s.isBlank()) {
+          out.add(s.trim());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** ISO 8601 with an offset, {@code Z}, or none (taken as UTC), as the SDKs send them. */
+  static OffsetDateTime parseTime(String value) {
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(value).atOffset(ZoneOffset.UTC);
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
+  private static String baseName(String fileName) {
+    if (fileName == null) {
+      return "";
+    }
+    String s = fileName.replace('\\', '/');
+    return s.substring(s.lastIndexOf('/') + 1);
+  }
+
+  private static JsonArray bodyLoc(String field) {
+    return new JsonArray().add("body").add(field);
+  }
+
+  private static JsonArray queryLoc(String field) {
+    return new JsonArray().add("query").add(field);
+  }
+}

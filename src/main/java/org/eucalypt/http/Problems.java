@@ -1,0 +1,86 @@
+package org.eucalypt.http;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every error eucalypt answers, in FastAPI's shape: {@code {"detail": "..."}}, or for request
+ * validation 422 with {@code {"detail": [{"loc", "msg", "type", "input"}]}}.
+ */
+public final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {
+  }
+
+  public static void send(RoutingContext ctx, int status, String detail) {
+    send(ctx, status, new JsonObject().put("detail", detail));
+  }
+
+  public static void send(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    // Retrying a conflict or a full store cannot help; the official SDKs would retry 409 and 5xx.
+    if (status == 409 || status == 507) {
+      ctx.response().putHeader("x-should-retry", "false");
+    }
+    ctx.response()
+      .setStatusCode(status)
+      .putHeader("content-type", "application/json")
+      .end(body.encode());
+  }
+
+  /** One request-validation error, as pydantic reports it. */
+  public static JsonObject invalid(JsonArray loc, String msg, String type, Object input) {
+    JsonObject e = new JsonObject().put("loc", loc).put("msg", msg).put("type", type);
+    e.put("input", input);
+    return e;
+  }
+
+  public static void unprocessable(RoutingContext ctx, JsonObject... errors) {
+    send(ctx, 422, new JsonObject().put("detail", new JsonArray(java.util.List.of((Object[]) errors))));
+  }
+
+  /** The router's failure handler: whatever went wrong, the client gets FastAPI's shape. */
+  public static void handleFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof HttpException he && he.getCause() instanceof ValidatorException ve) {
+      unprocessable(ctx, ValidationErrors.from(ctx, ve));
+      return;
+    }
+    if (failure instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() >= 400) {
+        send(ctx, re.failureCode(), re.getMessage());
+      } else {
+        LOG.warn("{} {}: no answer from the service: {}", ctx.request().method(), ctx.request().path(), re.toString());
+        send(ctx, 503, "Service unavailable, try again");
+      }
+      return;
+    }
+    int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
+    switch (status) {
+      case 401 -> send(ctx, 401, "Not authenticated");
+      case 404 -> send(ctx, 404, "Not Found");
+      case 405 -> send(ctx, 405, "Method Not Allowed");
+      case 413 -> send(ctx, 413, "Request body too large");
+      case 400 -> send(ctx, 400, "Bad request");
+      default -> {
+        if (status > 0 && status < 500) {
+          send(ctx, status, failure != null && failure.getMessage() != null ? failure.getMessage() : "Request failed");
+        } else {
+          LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+          send(ctx, 500, "Internal Server Error");
+        }
+      }
+    }
+  }
+}
