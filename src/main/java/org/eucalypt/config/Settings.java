@@ -28,7 +28,8 @@ public record Settings(
   int drainBatchSize,
   int drainBatchesPerTick,
   long maxBodyBytes,
-  long maxUploadBytes) {
+  long maxUploadBytes,
+  JsonObject source) {
 
   /** The config keys, in the order the README documents them. */
   public static final List<String> KEYS = List.of(
@@ -54,37 +55,21 @@ public record Settings(
       intIn(c, "drain_batch_size", 1, 100_000),
       intIn(c, "drain_batches_per_tick", 1, 100_000),
       longIn(c, "max_body_bytes", 1, Long.MAX_VALUE),
-      longIn(c, "max_upload_bytes", 1, Long.MAX_VALUE));
+      longIn(c, "max_upload_bytes", 1, Long.MAX_VALUE),
+      c.copy());
+  }
+
+  /** The same settings with one key changed, checked like any other value. */
+  public Settings with(String key, Object value) {
+    if (!KEYS.contains(key)) {
+      throw new IllegalArgumentException("no setting named " + key);
+    }
+    return from(source.copy().put(key, value));
   }
 
   /** How many HTTP verticles to deploy: the configured number, or one per core. */
   public int effectiveHttpInstances() {
     return httpInstances > 0 ? httpInstances : Runtime.getRuntime().availableProcessors();
-  }
-
-  public Settings withHttpPort(int port) {
-    return new Settings(port, httpInstances, publicUrl, databaseUrl, databasePoolSize, storageDir, trashRetention,
-      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
-  }
-
-  public Settings withDatabaseUrl(String url) {
-    return new Settings(httpPort, httpInstances, publicUrl, url, databasePoolSize, storageDir, trashRetention,
-      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
-  }
-
-  public Settings withStorageDir(String dir) {
-    return new Settings(httpPort, httpInstances, publicUrl, databaseUrl, databasePoolSize, dir, trashRetention,
-      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
-  }
-
-  public Settings withDrain(Duration interval, int batchSize, int batchesPerTick) {
-    return new Settings(httpPort, httpInstances, publicUrl, databaseUrl, databasePoolSize, storageDir, trashRetention,
-      interval, batchSize, batchesPerTick, maxBodyBytes, maxUploadBytes);
-  }
-
-  public Settings withTrashRetention(Duration retention) {
-    return new Settings(httpPort, httpInstances, publicUrl, databaseUrl, databasePoolSize, storageDir, retention,
-      drainInterval, drainBatchSize, drainBatchesPerTick, maxBodyBytes, maxUploadBytes);
   }
 
   private static String raw(JsonObject c, String key) {

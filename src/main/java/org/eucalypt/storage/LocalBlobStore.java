@@ -23,13 +23,11 @@ import java.util.UUID;
  * place, so a file under {@code blobs/} is always whole.
  */
 public final class LocalBlobStore implements BlobStore {
-  private final Vertx vertx;
   private final FileSystem fs;
   private final Path blobs;
   private final Path staging;
 
   public LocalBlobStore(Vertx vertx, String storageDir) {
-    this.vertx = vertx;
     this.fs = vertx.fileSystem();
     Path root = Path.of(storageDir).toAbsolutePath();
     this.blobs = root.resolve("blobs");
@@ -59,6 +57,7 @@ public final class LocalBlobStore implements BlobStore {
     content.pause();
     return fs.open(target, new OpenOptions().setCreateNew(true).setWrite(true)).compose(file -> {
       Promise<StagedBlob> done = Promise.promise();
+      file.exceptionHandler(e -> file.close().onComplete(v -> fs.delete(target).onComplete(x -> done.tryFail(e))));
       content.handler(buf -> {
         if (tooLarge[0]) {
           return;

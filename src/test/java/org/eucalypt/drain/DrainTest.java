@@ -197,7 +197,8 @@ class DrainTest {
       libs.add(lib);
     }
     // Two timed drain verticles, each on its own event loop, competing for the same work.
-    var settings = server.app.settings().withDrain(Duration.ofMillis(20), 4, 2);
+    var settings = server.app.settings()
+      .with("drain_interval", "PT0.02S").with("drain_batch_size", 4).with("drain_batches_per_tick", 2);
     String deployment = server.vertx.deployVerticle(
       () -> new DrainVerticle(settings, server.clock, server.app.blobs()),
       new DeploymentOptions().setInstances(2)).await();

@@ -69,9 +69,9 @@ public final class TestServer {
       throw new IllegalStateException(e);
     }
     Settings settings = customize.apply(SettingsLoader.load(vertx).await()
-      .withHttpPort(0)
-      .withDatabaseUrl(db.url())
-      .withStorageDir(storage.toString()));
+      .with("http_port", 0)
+      .with("database_url", db.url())
+      .with("storage_dir", storage.toString()));
     MutableClock clock = new MutableClock();
     Eucalypt app = Eucalypt.start(vertx, settings, clock, false).await();
     return new TestServer(vertx, app, clock, db, storage);
