@@ -42,6 +42,8 @@ public class ApiVerticle extends VerticleBase {
       HttpServerOptions options = new HttpServerOptions()
         .setPort(settings.httpPort())
         .setCompressionSupported(true)
+        // Clients (curl, httpx) ask before sending a large upload; answer at once, not after their timeout.
+        .setHandle100ContinueAutomatically(true)
         .setMaxHeaderSize(16 * 1024);
       return vertx.createHttpServer(options).requestHandler(router).listen();
     }).onSuccess(s -> server = s);
