@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 /** Connecting to PostgreSQL: creating the database if needed, migrating it, and the shared pool. */
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
-  private static final String POOL_NAME = "eucalypt";
   private static final String DUPLICATE_DATABASE = "42P04";
 
   private Database() {
@@ -44,7 +43,8 @@ public final class Database {
     PoolOptions po = new PoolOptions()
       .setMaxSize(settings.databasePoolSize())
       .setShared(true)
-      .setName(POOL_NAME)
+      // One pool per database: two servers in one JVM (as in tests) must not share connections.
+      .setName("eucalypt:" + settings.databaseUrl())
       .setMaxWaitQueueSize(10_000);
     return PgBuilder.pool()
       .with(po)

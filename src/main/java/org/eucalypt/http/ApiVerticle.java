@@ -44,7 +44,9 @@ public class ApiVerticle extends VerticleBase {
         .setCompressionSupported(true)
         // Clients (curl, httpx) ask before sending a large upload; answer at once, not after their timeout.
         .setHandle100ContinueAutomatically(true)
-        .setMaxHeaderSize(16 * 1024);
+        .setMaxHeaderSize(16 * 1024)
+        // A list of 200 asset ids in the query string is about 7 KB.
+        .setMaxInitialLineLength(16 * 1024);
       return vertx.createHttpServer(options).requestHandler(router).listen();
     }).onSuccess(s -> server = s);
   }

@@ -112,8 +112,8 @@ final class AssetHandlers {
     String mime = null;
     if (upload != null) {
       if (upload.staged().tooLarge()) {
-        blobs.discard(upload.staged());
-        Problems.send(ctx, 413, "File too large: the limit is " + settings.maxUploadBytes() + " bytes");
+        String detail = "File too large: the limit is " + settings.maxUploadBytes() + " bytes";
+        reject(upload, () -> Problems.send(ctx, 413, detail));
         return;
       }
       mime = MediaTypes.of(upload.fileName(), upload.declaredType()).orElse(null);
@@ -128,17 +128,13 @@ final class AssetHandlers {
     }
     String libraryParam = Optional.ofNullable(form.get("library_id")).orElse(ctx.request().getParam("library_id"));
     if (!errors.isEmpty()) {
-      if (upload != null) {
-        blobs.discard(upload.staged());
-      }
-      Problems.unprocessable(ctx, errors.toArray(JsonObject[]::new));
+      reject(upload, () -> Problems.unprocessable(ctx, errors.toArray(JsonObject[]::new)));
       return;
     }
     if (libraryParam != null) {
       Optional<UUID> library = Ids.LIBRARY.parse(libraryParam);
       if (library.isEmpty()) {
-        blobs.discard(upload.staged());
-        Problems.send(ctx, 404, "Not found");
+        reject(upload, () -> Problems.send(ctx, 404, "Not found"));
         return;
       }
       request.put("library_id", library.get().toString());
@@ -150,6 +146,15 @@ final class AssetHandlers {
       .onSuccess(result -> Replies.json(ctx, result.getBoolean("created") ? 201 : 200,
         withUrls(ctx, result.getJsonObject("asset"))))
       .onFailure(ctx::fail);
+  }
+
+  /**
+   * Answers a refused upload only once its staged file is gone, so that when the client hears
+   * "no", nothing of its upload is left in storage (the discard used to race the answer).
+   */
+  private void reject(Upload upload, Runnable answer) {
+    Future<Void> gone = upload == null ? Future.succeededFuture() : blobs.discard(upload.staged());
+    gone.onComplete(ar -> answer.run());
   }
 
   void getAsset(RoutingContext ctx) {
@@ -209,7 +214,9 @@ final class AssetHandlers {
       request.put("ids", uuids);
     }
     for (String name : new String[] {"local_datetime_after", "local_datetime_before"}) {
-      String v = Replies.query(ctx, name);
+      // Read once-decoded from the request: the validated copy is URL-decoded a second time by
+      // vertx-openapi, which turns the "+" of an offset ("%2B02:00", as the SDKs send it) into a space.
+      String v = ctx.request().getParam(name);
       if (v != null) {
         OffsetDateTime t = parseTime(v);
         if (t == null) {
