@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The one statement behind {@code GET /api/assets}, built from its filters.
+ * The statements behind {@code GET /api/assets} and {@code GET /api/assets/counts}, built from
+ * their filters.
  *
  * <p>Pages follow a keyset: {@code live} and {@code all} by capture time, {@code trashed} by trash
  * time, the id breaking ties, so a page boundary never skips or repeats a row even while assets
@@ -19,53 +20,69 @@ import java.util.UUID;
 record AssetQuery(String sql, Tuple params) {
 
   static AssetQuery list(UUID library, JsonObject req, int fetch) {
-    String state = req.getString("state", "live");
+    Filters f = filters(library, req);
     boolean desc = !"asc".equals(req.getString("order", "desc"));
-    String sortColumn = "trashed".equals(state) ? "trashed_at" : "local_datetime";
-    String cmp = desc ? "<" : ">";
+    String sortColumn = "trashed".equals(req.getString("state", "live")) ? "trashed_at" : "local_datetime";
     String dir = desc ? "DESC" : "ASC";
-
-    List<Object> params = new ArrayList<>();
-    params.add(library);
-    StringBuilder where = new StringBuilder("a.library_id = $1");
-    switch (state) {
-      case "trashed" -> where.append(" AND a.trashed_at IS NOT NULL");
-      case "all" -> { }
-      default -> where.append(" AND a.trashed_at IS NULL");
-    }
     String cursor = req.getString("starting_after_id");
     if (cursor != null) {
-      params.add(UUID.fromString(cursor));
-      int p = params.size();
-      where.append(" AND (a.").append(sortColumn).append(", a.id) ").append(cmp)
-        .append(" (SELECT c.").append(sortColumn).append(", c.id FROM assets c WHERE c.id = $").append(p)
+      String p = f.param(UUID.fromString(cursor));
+      f.where.append(" AND (a.").append(sortColumn).append(", a.id) ").append(desc ? "<" : ">")
+        .append(" (SELECT c.").append(sortColumn).append(", c.id FROM assets c WHERE c.id = ").append(p)
         .append(" AND c.library_id = $1)");
+    }
+    String limit = f.param(fetch);
+    return new AssetQuery("SELECT " + AssetSql.COLUMNS + " FROM assets a WHERE " + f.where
+      + " ORDER BY a." + sortColumn + " " + dir + ", a.id " + dir + " LIMIT " + limit, Tuple.from(f.params));
+  }
+
+  /** Assets per month of capture time (UTC), newest month first. */
+  static AssetQuery countsByMonth(UUID library, JsonObject req, int fetch) {
+    Filters f = filters(library, req);
+    String limit = f.param(fetch);
+    return new AssetQuery("""
+      SELECT date_trunc('month', a.local_datetime AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS time_bucket,
+             count(*) AS count
+        FROM assets a WHERE\s""" + f.where + " GROUP BY 1 ORDER BY 1 DESC LIMIT " + limit, Tuple.from(f.params));
+  }
+
+  /** The conditions both share: the library, the trash state, ids, media type and capture time. */
+  private static Filters filters(UUID library, JsonObject req) {
+    Filters f = new Filters();
+    f.where.append("a.library_id = ").append(f.param(library));
+    switch (req.getString("state", "live")) {
+      case "trashed" -> f.where.append(" AND a.trashed_at IS NOT NULL");
+      case "all" -> { }
+      default -> f.where.append(" AND a.trashed_at IS NULL");
     }
     JsonArray ids = req.getJsonArray("ids");
     if (ids != null) {
       UUID[] uuids = ids.stream().map(o -> UUID.fromString((String) o)).toArray(UUID[]::new);
-      params.add(uuids);
-      where.append(" AND a.id = ANY($").append(params.size()).append(")");
+      f.where.append(" AND a.id = ANY(").append(f.param(uuids)).append(")");
     }
     String mediaType = req.getString("media_type");
     if (mediaType != null) {
-      params.add(mediaType + "/%");
-      where.append(" AND a.mime_type LIKE $").append(params.size());
+      f.where.append(" AND a.mime_type LIKE ").append(f.param(mediaType + "/%"));
     }
     String after = req.getString("local_datetime_after");
     if (after != null) {
-      params.add(OffsetDateTime.parse(after));
-      where.append(" AND a.local_datetime > $").append(params.size());
+      f.where.append(" AND a.local_datetime > ").append(f.param(OffsetDateTime.parse(after)));
     }
     String before = req.getString("local_datetime_before");
     if (before != null) {
-      params.add(OffsetDateTime.parse(before));
-      where.append(" AND a.local_datetime < $").append(params.size());
+      f.where.append(" AND a.local_datetime < ").append(f.param(OffsetDateTime.parse(before)));
     }
-    params.add(fetch);
-    String sql = "SELECT " + AssetSql.COLUMNS + " FROM assets a WHERE " + where
-      + " ORDER BY a." + sortColumn + " " + dir + ", a.id " + dir
-      + " LIMIT $" + params.size();
-    return new AssetQuery(sql, Tuple.from(params));
+    return f;
+  }
+
+  /** A WHERE clause and its parameters, numbered as they are added. */
+  private static final class Filters {
+    final StringBuilder where = new StringBuilder();
+    final List<Object> params = new ArrayList<>();
+
+    String param(Object value) {
+      params.add(value);
+      return "$" + params.size();
+    }
   }
 }

@@ -50,16 +50,75 @@ final class AssetSql {
 
   static final String INSERT = """
     INSERT INTO assets AS a (id, library_id, mime_type, original_file_name, local_datetime, width, height,
-                        checksum, checksum_sha1, size_bytes, blob_key, device_asset_id, device_id,
+                        duration, checksum, checksum_sha1, size_bytes, blob_key, device_asset_id, device_id,
                         file_created_at, file_modified_at, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
     ON CONFLICT (library_id, checksum) DO NOTHING
     RETURNING\s""" + COLUMNS;
 
-  /** Counters move in the asset's transaction; a library trashed meanwhile refuses the asset. */
+  /**
+   * Counters move in the asset's transaction; a library trashed meanwhile, or one the asset
+   * would take past its own limit, refuses it. The row lock makes concurrent uploads take turns,
+   * so together they cannot overshoot the limit.
+   */
   static final String COUNT_IN = """
     UPDATE libraries
        SET asset_count = asset_count + 1, storage_used_bytes = storage_used_bytes + $2
      WHERE id = $1 AND trashed_at IS NULL
+       AND (storage_limit_bytes IS NULL OR storage_used_bytes + $2 <= storage_limit_bytes)
     RETURNING id""";
+
+  /**
+   * What the caller's account and this library may still take. With {@code FOR UPDATE} (in the
+   * upload's transaction) it also makes one user's uploads take turns, so the account limit holds
+   * under concurrency; the limit is the user's own, else the server's default ($3, null = none).
+   */
+  static final String ROOM = """
+    SELECT coalesce(u.storage_limit_bytes, $3) AS user_limit,
+           (SELECT coalesce(sum(storage_used_bytes), 0) FROM libraries WHERE user_id = u.id) AS user_used,
+           l.storage_limit_bytes AS library_limit, l.storage_used_bytes AS library_used
+      FROM users u JOIN libraries l ON l.user_id = u.id
+     WHERE u.id = $1 AND l.id = $2""";
+
+  static final String ROOM_LOCKED = ROOM + " FOR UPDATE OF u";
+
+  /**
+   * Locks the caller's live library for a change to its assets: waits for a drain batch in
+   * flight, and holds off the next while the change commits.
+   */
+  static final String LOCK_LIVE_LIBRARY = """
+    SELECT id FROM libraries WHERE id = $1 AND user_id = $2 AND trashed_at IS NULL FOR UPDATE""";
+
+  static final String COUNT_IN_LIBRARY = """
+    SELECT count(*) AS n FROM assets WHERE library_id = $1 AND id = ANY($2)""";
+
+  static final String TRASH = """
+    UPDATE assets SET trashed_at = $3, updated_at = $3
+     WHERE library_id = $1 AND id = ANY($2) AND trashed_at IS NULL
+    RETURNING id""";
+
+  static final String RESTORE = """
+    UPDATE assets SET trashed_at = NULL, updated_at = $3
+     WHERE library_id = $1 AND id = ANY($2) AND trashed_at IS NOT NULL
+    RETURNING id""";
+
+  static final String DELETE = """
+    DELETE FROM assets WHERE library_id = $1 AND id = ANY($2)
+    RETURNING id, blob_key, size_bytes""";
+
+  /** Empty-trash goes in bounded batches, each its own transaction, like the drain. */
+  static final String DELETE_TRASHED = """
+    DELETE FROM assets
+     WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at IS NOT NULL ORDER BY id LIMIT $2)
+    RETURNING id, blob_key, size_bytes""";
+
+  static final String COUNT_OUT = """
+    UPDATE libraries
+       SET asset_count = asset_count - $2, storage_used_bytes = storage_used_bytes - $3
+     WHERE id = $1""";
+
+  /** The caller's asset in a live library: where a single delete acts. */
+  static final String LIBRARY_OF = """
+    SELECT a.library_id FROM assets a JOIN libraries l ON l.id = a.library_id
+     WHERE a.id = $1 AND l.user_id = $2 AND l.trashed_at IS NULL""";
 }

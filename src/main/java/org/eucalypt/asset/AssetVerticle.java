@@ -19,12 +19,16 @@ import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
 import org.eucalypt.storage.BlobStore;
 import org.eucalypt.storage.BlobStore.StagedBlob;
+import org.eucalypt.storage.ListedDeletions;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -37,6 +41,11 @@ public class AssetVerticle extends VerticleBase {
   public static final String GET = "assets.get";
   public static final String LIST = "assets.list";
   public static final String LOCATE = "assets.locate";
+  public static final String COUNTS = "assets.counts";
+  public static final String TRASH = "assets.trash";
+  public static final String RESTORE = "assets.restore";
+  public static final String DELETE = "assets.delete";
+  public static final String EMPTY_TRASH = "assets.empty_trash";
 
   /**
    * How long an upload's key stays listed for deletion before the drain may act on it. Far
@@ -50,6 +59,7 @@ public class AssetVerticle extends VerticleBase {
   private final Clock clock;
   private final BlobStore blobs;
   private Pool pool;
+  private ListedDeletions deletions;
 
   public AssetVerticle(Settings settings, Clock clock, BlobStore blobs) {
     this.settings = settings;
@@ -60,11 +70,17 @@ public class AssetVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, settings);
-    return Future.all(java.util.List.of(
+    deletions = new ListedDeletions(pool, blobs);
+    return Future.all(List.of(
       Bus.serve(vertx, CREATE, this::createAsset),
       Bus.serve(vertx, GET, this::getAsset),
       Bus.serve(vertx, LIST, this::listAssets),
-      Bus.serve(vertx, LOCATE, this::locateAsset)));
+      Bus.serve(vertx, COUNTS, this::countAssets),
+      Bus.serve(vertx, LOCATE, this::locateAsset),
+      Bus.serve(vertx, TRASH, this::trashAssets),
+      Bus.serve(vertx, RESTORE, this::restoreAssets),
+      Bus.serve(vertx, DELETE, this::deleteAssets),
+      Bus.serve(vertx, EMPTY_TRASH, this::emptyTrash)));
   }
 
   private OffsetDateTime now() {
@@ -82,6 +98,8 @@ public class AssetVerticle extends VerticleBase {
     UUID user = userId(req);
     StagedBlob staged = StagedBlob.fromJson(req.getJsonObject("staged"));
     return resolveLibrary(pool, user, req.getString("library_id"))
+      // Limits first, as Gumnut documents: even the same bytes again are refused by a full account.
+      .compose(library -> checkRoom(pool, AssetSql.ROOM, user, library, staged.size()).map(library))
       .compose(library -> findByChecksum(library, staged.sha256()).compose(existing -> {
         if (existing != null) {
           return blobs.discard(staged).map(v -> created(false, existing));
@@ -92,6 +110,12 @@ public class AssetVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> storeNew(UUID user, UUID library, StagedBlob staged, JsonObject req) {
+    // Parsing a file's metadata is blocking I/O: on a worker, and unordered so uploads run side by side.
+    return vertx.executeBlocking(() -> PhotoMetadata.read(Path.of(staged.stagingPath())), false)
+      .compose(meta -> storeNew(user, library, staged, req, meta));
+  }
+
+  private Future<JsonObject> storeNew(UUID user, UUID library, StagedBlob staged, JsonObject req, PhotoMetadata meta) {
     UUID id = Ids.newUuid();
     String key = id.toString();
     OffsetDateTime now = now();
@@ -100,9 +124,11 @@ public class AssetVerticle extends VerticleBase {
       .addUUID(id).addUUID(library)
       .addString(req.getString("mime_type"))
       .addString(req.getString("original_file_name"))
-      .addOffsetDateTime(fileCreated != null ? fileCreated : now)
-      .addInteger(req.getInteger("width"))
-      .addInteger(req.getInteger("height"))
+      // Capture time from the file's own metadata, else when the file was made, else now.
+      .addOffsetDateTime(meta.capturedAt() != null ? meta.capturedAt() : fileCreated != null ? fileCreated : now)
+      .addInteger(meta.width())
+      .addInteger(meta.height())
+      .addDouble(meta.durationSeconds())
       .addBuffer(Buffer.buffer(staged.sha256()))
       .addBuffer(Buffer.buffer(staged.sha1()))
       .addLong(staged.size())
@@ -115,7 +141,8 @@ public class AssetVerticle extends VerticleBase {
 
     return pool.preparedQuery(AssetSql.INTENT).execute(Tuple.of(key, now.plus(INTENT_TTL)))
       .compose(v -> blobs.commit(staged, key))
-      .compose(v -> pool.withTransaction(tx -> tx.preparedQuery(AssetSql.INSERT).execute(row)
+      .compose(v -> pool.withTransaction(tx -> checkRoom(tx, AssetSql.ROOM_LOCKED, user, library, staged.size())
+        .compose(room -> tx.preparedQuery(AssetSql.INSERT).execute(row))
         .compose(inserted -> {
           if (inserted.size() == 0) {
             // Same bytes committed by a concurrent upload: answer with that one.
@@ -124,7 +151,7 @@ public class AssetVerticle extends VerticleBase {
           JsonObject asset = toJson(inserted.iterator().next(), false);
           return tx.preparedQuery(AssetSql.COUNT_IN).execute(Tuple.of(library, staged.size()))
             .compose(counted -> counted.size() == 0
-              ? Future.failedFuture(Failure.notFound())
+              ? Future.failedFuture(libraryFull())
               : tx.preparedQuery(AssetSql.CLAIM_INTENT).execute(Tuple.of(key, now.plus(INTENT_MARGIN))))
             .compose(claimed -> claimed.rowCount() == 0
               ? Future.failedFuture(new IllegalStateException("upload of " + key + " outlived its deletion deadline"))
@@ -143,6 +170,136 @@ public class AssetVerticle extends VerticleBase {
       .compose(v -> pool.preparedQuery(AssetSql.DROP_INTENT).execute(Tuple.of(key)))
       .<Void>mapEmpty()
       .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * Refuses an asset of {@code size} bytes that would take the account or the library past its
+   * limit: 507, before anything is kept.
+   */
+  private Future<Void> checkRoom(SqlClient client, String sql, UUID user, UUID library, long size) {
+    return client.preparedQuery(sql).execute(Tuple.of(user, library, settings.userStorageLimit())).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(Failure.notFound());
+      }
+      Row r = rows.iterator().next();
+      Long userLimit = r.getLong("user_limit");
+      if (userLimit != null && r.getLong("user_used") + size > userLimit) {
+        return Future.failedFuture(Failure.of(507, "Storage limit reached: your account may store "
+          + userLimit + " bytes and holds " + r.getLong("user_used")));
+      }
+      Long libraryLimit = r.getLong("library_limit");
+      if (libraryLimit != null && r.getLong("library_used") + size > libraryLimit) {
+        return Future.failedFuture(libraryFull());
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static Throwable libraryFull() {
+    return Failure.of(507, "Storage limit reached: this library is at its limit");
+  }
+
+  /** Soft-deletes: assets already trashed keep their trash time. */
+  Future<JsonObject> trashAssets(JsonObject req) {
+    return changeTrashState(req, AssetSql.TRASH, "asset_trashed");
+  }
+
+  /** Idempotent: live assets are skipped. */
+  Future<JsonObject> restoreAssets(JsonObject req) {
+    return changeTrashState(req, AssetSql.RESTORE, "asset_restored");
+  }
+
+  private Future<JsonObject> changeTrashState(JsonObject req, String sql, String eventType) {
+    UUID user = userId(req);
+    UUID[] ids = ids(req);
+    OffsetDateTime now = now();
+    return resolveLibrary(pool, user, req.getString("library_id"))
+      .compose(library -> pool.withTransaction(tx -> lockAllIn(tx, user, library, ids)
+        .compose(v -> tx.preparedQuery(sql).execute(Tuple.of(library, ids, now)))
+        .compose(changed -> {
+          List<Event> events = new ArrayList<>(changed.size());
+          changed.forEach(r -> events.add(Event.asset(user, library, Ids.ASSET.format(r.getUUID("id")), eventType, now)));
+          return Events.recordAll(tx, events);
+        })))
+      .map(v -> new JsonObject());
+  }
+
+  /**
+   * Permanently deletes assets, rows and files: {@code ids} in {@code library_id} (or the caller's
+   * only library), or with {@code asset_id} alone the one asset wherever it is.
+   */
+  Future<JsonObject> deleteAssets(JsonObject req) {
+    UUID user = userId(req);
+    Future<UUID> library = req.containsKey("asset_id")
+      ? pool.preparedQuery(AssetSql.LIBRARY_OF).execute(Tuple.of(UUID.fromString(req.getString("asset_id")), user))
+        .compose(rows -> rows.size() == 0
+          ? Future.failedFuture(Failure.notFound())
+          : Future.succeededFuture(rows.iterator().next().getUUID("library_id")))
+      : resolveLibrary(pool, user, req.getString("library_id"));
+    UUID[] ids = req.containsKey("asset_id") ? new UUID[] {UUID.fromString(req.getString("asset_id"))} : ids(req);
+    OffsetDateTime now = now();
+    List<String> keys = new ArrayList<>();
+    return library
+      .compose(lib -> pool.withTransaction(tx -> lockAllIn(tx, user, lib, ids)
+        .compose(v -> Purge.assets(tx, user, lib, AssetSql.DELETE, Tuple.of(lib, (Object) ids), now, keys))))
+      .compose(deleted -> deletions.deleteListed(keys))
+      .map(v -> new JsonObject());
+  }
+
+  /** Every trashed asset of the library, in bounded batches so no transaction grows too big. */
+  Future<JsonObject> emptyTrash(JsonObject req) {
+    UUID user = userId(req);
+    return resolveLibrary(pool, user, req.getString("library_id"))
+      .compose(library -> emptyTrashBatches(user, library))
+      .map(v -> new JsonObject());
+  }
+
+  private Future<Void> emptyTrashBatches(UUID user, UUID library) {
+    OffsetDateTime now = now();
+    List<String> keys = new ArrayList<>();
+    int batch = settings.drainBatchSize();
+    return pool.withTransaction(tx -> lockLibrary(tx, user, library)
+        .compose(v -> Purge.assets(tx, user, library, AssetSql.DELETE_TRASHED, Tuple.of(library, batch), now, keys)))
+      .compose(deleted -> deletions.deleteListed(keys).map(deleted.size()))
+      .compose(deleted -> deleted < batch ? Future.succeededFuture() : emptyTrashBatches(user, library));
+  }
+
+  /** Locks the live library and checks every id is one of its assets: else 404, and nothing changes. */
+  private static Future<Void> lockAllIn(SqlClient tx, UUID user, UUID library, UUID[] ids) {
+    return lockLibrary(tx, user, library)
+      .compose(v -> tx.preparedQuery(AssetSql.COUNT_IN_LIBRARY).execute(Tuple.of(library, (Object) ids)))
+      .compose(rows -> rows.iterator().next().getLong("n") == ids.length
+        ? Future.succeededFuture()
+        : Future.failedFuture(Failure.notFound()));
+  }
+
+  private static Future<Void> lockLibrary(SqlClient tx, UUID user, UUID library) {
+    return tx.preparedQuery(AssetSql.LOCK_LIVE_LIBRARY).execute(Tuple.of(library, user))
+      .compose(rows -> rows.size() == 0 ? Future.failedFuture(Failure.notFound()) : Future.succeededFuture());
+  }
+
+  Future<JsonObject> countAssets(JsonObject req) {
+    int limit = req.getInteger("limit", 100);
+    return resolveLibrary(pool, userId(req), req.getString("library_id")).compose(library -> {
+      AssetQuery q = AssetQuery.countsByMonth(library, req, limit + 1);
+      return pool.preparedQuery(q.sql()).execute(q.params());
+    }).map(rows -> {
+      JsonArray data = new JsonArray();
+      for (Row r : rows) {
+        if (data.size() == limit) {
+          break;
+        }
+        data.add(new JsonObject()
+          .put("time_bucket", Json.time(r.getOffsetDateTime("time_bucket")))
+          .put("count", r.getLong("count")));
+      }
+      return new JsonObject().put("data", data).put("has_more", rows.size() > limit);
+    });
+  }
+
+  /** The distinct asset ids of a bulk request. */
+  private static UUID[] ids(JsonObject req) {
+    return req.getJsonArray("ids").stream().map(o -> UUID.fromString((String) o)).distinct().toArray(UUID[]::new);
   }
 
   Future<JsonObject> getAsset(JsonObject req) {

@@ -24,6 +24,8 @@ public record Settings(
   int databasePoolSize,
   String storageDir,
   Duration trashRetention,
+  Duration assetTrashRetention,
+  Long userStorageLimit,
   Duration drainInterval,
   int drainBatchSize,
   int drainBatchesPerTick,
@@ -34,7 +36,8 @@ public record Settings(
   /** The config keys, in the order the README documents them. */
   public static final List<String> KEYS = List.of(
     "http_port", "http_instances", "public_url", "database_url", "database_pool_size", "storage_dir",
-    "trash_retention", "drain_interval", "drain_batch_size", "drain_batches_per_tick",
+    "trash_retention", "asset_trash_retention", "user_storage_limit",
+    "drain_interval", "drain_batch_size", "drain_batches_per_tick",
     "max_body_bytes", "max_upload_bytes");
 
   public static String envName(String key) {
@@ -51,6 +54,8 @@ public record Settings(
       intIn(c, "database_pool_size", 1, 1000),
       nonBlank(c, "storage_dir"),
       positiveDuration(c, "trash_retention"),
+      positiveDuration(c, "asset_trash_retention"),
+      optionalBytes(c, "user_storage_limit"),
       positiveDuration(c, "drain_interval"),
       intIn(c, "drain_batch_size", 1, 100_000),
       intIn(c, "drain_batches_per_tick", 1, 100_000),
@@ -96,6 +101,11 @@ public record Settings(
 
   private static int intIn(JsonObject c, String key, int min, int max) {
     return (int) longIn(c, key, min, max);
+  }
+
+  /** A number of bytes, or empty for no limit. */
+  private static Long optionalBytes(JsonObject c, String key) {
+    return raw(c, key).isEmpty() ? null : longIn(c, key, 0, Long.MAX_VALUE);
   }
 
   private static String nonBlank(JsonObject c, String key) {

@@ -4,11 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.asset.Purge;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
 import org.eucalypt.storage.BlobStore;
+import org.eucalypt.storage.ListedDeletions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +24,15 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The purge of trashed libraries, one bounded batch at a time.
+ * The purge of trashed libraries and of trashed assets past their window, one bounded batch at
+ * a time.
  *
- * <p>Each batch is one transaction: claim a due library with {@code SKIP LOCKED}, delete up to
+ * <p>Each batch is one transaction: claim a library with {@code SKIP LOCKED}, delete up to
  * {@code batchSize} of its assets, list their files for deletion, lower the counters, record the
- * events; or, once it is empty, delete the library itself. Only after that commits are the files
- * removed, and only after a file is gone is it unlisted. Several drains, in one process or many,
- * never take the same library at once, and a restore that wins the row lock stops the purge.
+ * events; or, once a purged library is empty, delete the library itself. Only after that commits
+ * are the files removed, and only after a file is gone is it unlisted. Several drains, in one
+ * process or many, never take the same library at once, and a restore that wins the row lock
+ * stops the purge.
  */
 public final class Drain {
   private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
@@ -36,19 +41,26 @@ public final class Drain {
   static final Duration DELETION_LEASE = Duration.ofMinutes(2);
 
   private final Pool pool;
-  private final BlobStore blobs;
+  private final ListedDeletions deletions;
   private final Clock clock;
   private final int batchSize;
+  private final Duration assetRetention;
 
-  public Drain(Pool pool, BlobStore blobs, Clock clock, int batchSize) {
+  public Drain(Pool pool, BlobStore blobs, Clock clock, int batchSize, Duration assetRetention) {
     this.pool = pool;
-    this.blobs = blobs;
+    this.deletions = new ListedDeletions(pool, blobs);
     this.clock = clock;
     this.batchSize = batchSize;
+    this.assetRetention = assetRetention;
   }
 
-  /** What one batch did: the library it worked on (null when none was due), and what went. */
+  /**
+   * What one batch did: the library it worked on (null when nothing was due), the assets that
+   * went, and whether the library itself went too.
+   */
   public record Batch(UUID libraryId, List<UUID> purgedAssets, boolean libraryRemoved) {
+    static final Batch IDLE = new Batch(null, List.of(), false);
+
     public boolean idle() {
       return libraryId == null;
     }
@@ -65,43 +77,29 @@ public final class Drain {
     return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
   }
 
-  /** Runs one batch and then removes the files it listed. */
+  /** One batch of a due trashed library if there is one, else of assets trashed past their window. */
   public Future<Batch> runBatch() {
+    return purgeLibraryBatch().compose(batch -> batch.idle() ? purgeTrashedAssetsBatch() : Future.succeededFuture(batch));
+  }
+
+  /** Runs one batch of the most overdue trashed library, then removes the files it listed. */
+  public Future<Batch> purgeLibraryBatch() {
     OffsetDateTime now = now();
     List<String> keys = new ArrayList<>();
     return pool.withTransaction(tx -> tx.preparedQuery(DrainSql.CLAIM_LIBRARY).execute(Tuple.of(now))
       .compose(claimed -> {
         if (claimed.size() == 0) {
-          return Future.succeededFuture(new Batch(null, List.of(), false));
+          return Future.succeededFuture(Batch.IDLE);
         }
         Row lib = claimed.iterator().next();
         UUID library = lib.getUUID("id");
         UUID user = lib.getUUID("user_id");
-        return tx.preparedQuery(DrainSql.DELETE_ASSETS).execute(Tuple.of(library, batchSize)).compose(deleted -> {
-          List<UUID> ids = new ArrayList<>(deleted.size());
-          List<Event> events = new ArrayList<>(deleted.size() + 1);
-          long bytes = 0;
-          for (Row r : deleted) {
-            ids.add(r.getUUID("id"));
-            keys.add(r.getString("blob_key"));
-            bytes += r.getLong("size_bytes");
-            events.add(Event.asset(user, library, Ids.ASSET.format(r.getUUID("id")), "asset_deleted", now));
-          }
-          long freed = bytes;
-          if (ids.isEmpty()) {
-            return removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, ids, removed));
-          }
-          return tx.preparedQuery(DrainSql.LIST_FOR_DELETION)
-            .execute(Tuple.of(keys.toArray(String[]::new), now))
-            .compose(v -> tx.preparedQuery(DrainSql.COUNT_OUT).execute(Tuple.of(library, ids.size(), freed)))
-            .compose(v -> Events.recordAll(tx, events))
-            .compose(v -> ids.size() < batchSize
-              ? removeLibraryIfEmpty(tx, user, library, now)
-              : Future.succeededFuture(false))
-            .map(removed -> new Batch(library, ids, removed));
-        });
+        return Purge.assets(tx, user, library, DrainSql.DELETE_LIBRARY_ASSETS, Tuple.of(library, batchSize), now, keys)
+          .compose(purged -> purged.size() < batchSize
+            ? removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, purged, removed))
+            : Future.succeededFuture(new Batch(library, purged, false)));
       }))
-      .compose(batch -> deleteFiles(keys).map(batch))
+      .compose(batch -> deletions.deleteListed(keys).map(batch))
       .onSuccess(batch -> {
         if (batch.libraryRemoved()) {
           LOG.info("drain: library {} purged and removed", Ids.LIBRARY.format(batch.libraryId()));
@@ -109,8 +107,26 @@ public final class Drain {
       });
   }
 
-  private Future<Boolean> removeLibraryIfEmpty(io.vertx.sqlclient.SqlConnection tx, UUID user, UUID library,
-                                               OffsetDateTime now) {
+  /** Runs one batch of assets trashed one by one whose own retention window is over. */
+  public Future<Batch> purgeTrashedAssetsBatch() {
+    OffsetDateTime now = now();
+    OffsetDateTime cutoff = now.minus(assetRetention);
+    List<String> keys = new ArrayList<>();
+    return pool.withTransaction(tx -> tx.preparedQuery(DrainSql.CLAIM_TRASHED_ASSETS).execute(Tuple.of(cutoff))
+      .compose(claimed -> {
+        if (claimed.size() == 0) {
+          return Future.succeededFuture(Batch.IDLE);
+        }
+        Row lib = claimed.iterator().next();
+        UUID library = lib.getUUID("id");
+        return Purge.assets(tx, lib.getUUID("user_id"), library, DrainSql.DELETE_TRASHED_ASSETS,
+          Tuple.of(library, cutoff, batchSize), now, keys)
+          .map(purged -> new Batch(library, purged, false));
+      }))
+      .compose(batch -> deletions.deleteListed(keys).map(batch));
+  }
+
+  private static Future<Boolean> removeLibraryIfEmpty(SqlConnection tx, UUID user, UUID library, OffsetDateTime now) {
     return tx.preparedQuery(DrainSql.HAS_ASSETS).execute(Tuple.of(library)).compose(rows -> {
       if (rows.iterator().next().getBoolean("has_assets")) {
         return Future.succeededFuture(false);
@@ -122,7 +138,7 @@ public final class Drain {
   }
 
   /**
-   * Removes listed files whose deadline has passed: those a crashed drain or upload left, and
+   * Removes listed files whose deadline has passed: those a crashed drain or request left, and
    * uploads that never committed. Returns how many were removed.
    */
   public Future<Integer> sweepDeletions(int limit) {
@@ -132,30 +148,7 @@ public final class Drain {
       .compose(rows -> {
         List<String> keys = new ArrayList<>(rows.size());
         rows.forEach(r -> keys.add(r.getString("blob_key")));
-        return deleteFiles(keys).map(keys.size());
+        return deletions.deleteListed(keys).map(keys.size());
       });
-  }
-
-  /**
-   * Deletes files, then unlists the ones that went. A file that could not be deleted stays listed
-   * and is retried when its lease runs out.
-   */
-  private Future<Void> deleteFiles(List<String> keys) {
-    if (keys.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<String> gone = new ArrayList<>(keys.size());
-    List<Future<Void>> deletes = new ArrayList<>(keys.size());
-    for (String key : keys) {
-      deletes.add(blobs.delete(key)
-        .onSuccess(v -> gone.add(key))
-        .recover(e -> {
-          LOG.warn("drain: could not delete stored file {}, will retry: {}", key, e.toString());
-          return Future.succeededFuture();
-        }));
-    }
-    return Future.join(deletes)
-      .compose(v -> pool.preparedQuery(DrainSql.UNLIST).execute(Tuple.of((Object) gone.toArray(String[]::new))))
-      .mapEmpty();
   }
 }

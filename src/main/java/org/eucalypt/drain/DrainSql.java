@@ -16,24 +16,32 @@ final class DrainSql {
      LIMIT 1
      FOR UPDATE SKIP LOCKED""";
 
-  static final String DELETE_ASSETS = """
+  static final String DELETE_LIBRARY_ASSETS = """
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 ORDER BY id LIMIT $2)
     RETURNING id, blob_key, size_bytes""";
 
   /**
-   * Listed in the same transaction that deletes the rows, so a crash never forgets a file.
-   * Due at once: if this drain dies before removing them, the next sweep does it.
+   * Claims a live library holding assets trashed before the cutoff, among the libraries of the
+   * oldest such assets, skipping any another drain (or a request) holds.
    */
-  static final String LIST_FOR_DELETION = """
-    INSERT INTO blob_deletions (blob_key, not_before)
-    SELECT unnest($1::text[]), $2
-    ON CONFLICT (blob_key) DO NOTHING""";
+  static final String CLAIM_TRASHED_ASSETS = """
+    SELECT id, user_id FROM libraries
+     WHERE trashed_at IS NULL
+       AND id IN (SELECT library_id FROM assets WHERE trashed_at <= $1 ORDER BY trashed_at LIMIT 1000)
+     ORDER BY id
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED""";
 
-  static final String COUNT_OUT = """
-    UPDATE libraries
-       SET asset_count = asset_count - $2, storage_used_bytes = storage_used_bytes - $3
-     WHERE id = $1""";
+  /**
+   * The outer {@code trashed_at} condition is checked again on the row as it is when deleted,
+   * so an asset restored while this statement waited for it is kept.
+   */
+  static final String DELETE_TRASHED_ASSETS = """
+    DELETE FROM assets
+     WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at <= $2 ORDER BY trashed_at, id LIMIT $3)
+       AND trashed_at <= $2
+    RETURNING id, blob_key, size_bytes""";
 
   static final String HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM assets WHERE library_id = $1) AS has_assets";
 
@@ -51,6 +59,4 @@ final class DrainSql {
                          LIMIT $3
                          FOR UPDATE SKIP LOCKED)
     RETURNING blob_key""";
-
-  static final String UNLIST = "DELETE FROM blob_deletions WHERE blob_key = ANY($1)";
 }

@@ -34,7 +34,8 @@ public class DrainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    drain = new Drain(Database.pool(vertx, settings), blobs, clock, settings.drainBatchSize());
+    drain = new Drain(Database.pool(vertx, settings), blobs, clock, settings.drainBatchSize(),
+      settings.assetTrashRetention());
     schedule();
     return Future.succeededFuture();
   }

@@ -85,6 +85,12 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("create_asset", assets::createAsset),
       Map.entry("get_asset", assets::getAsset),
       Map.entry("list_assets", assets::listAssets),
+      Map.entry("count_assets", assets::countAssets),
+      Map.entry("trash_assets", assets::trashAssets),
+      Map.entry("restore_assets", assets::restoreAssets),
+      Map.entry("delete_assets", assets::deleteAssets),
+      Map.entry("delete_asset", assets::deleteAsset),
+      Map.entry("empty_trash", assets::emptyTrash),
       Map.entry("download_asset_original", assets::downloadAssetOriginal));
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();

@@ -116,6 +116,9 @@ final class AssetHandlers {
         reject(upload, () -> Problems.send(ctx, 413, detail));
         return;
       }
+      if (upload.staged().size() == 0) {
+        errors.add(Problems.invalid(bodyLoc("asset_data"), "The file is empty", "value_error", upload.fileName()));
+      }
       mime = MediaTypes.of(upload.fileName(), upload.declaredType()).orElse(null);
       if (mime == null) {
         errors.add(Problems.invalid(bodyLoc("asset_data"),
@@ -182,14 +185,8 @@ final class AssetHandlers {
     String limit = Replies.query(ctx, "limit");
     request.put("limit", limit == null ? 20 : Integer.parseInt(limit));
 
-    String library = Replies.query(ctx, "library_id");
-    if (library != null) {
-      Optional<UUID> id = Ids.LIBRARY.parse(library);
-      if (id.isEmpty()) {
-        Problems.send(ctx, 404, "Not found");
-        return;
-      }
-      request.put("library_id", id.get().toString());
+    if (!putLibrary(ctx, request)) {
+      return;
     }
     String cursor = Replies.query(ctx, "starting_after_id");
     if (cursor != null) {
@@ -213,6 +210,106 @@ final class AssetHandlers {
       ids.forEach(i -> Ids.ASSET.parse(i).ifPresent(u -> uuids.add(u.toString())));
       request.put("ids", uuids);
     }
+    if (!putTimeBounds(ctx, request)) {
+      return;
+    }
+    Replies.<JsonObject>ask(bus, ctx, AssetVerticle.LIST, request)
+      .onSuccess(page -> {
+        page.getJsonArray("data").forEach(a -> withUrls(ctx, (JsonObject) a));
+        Replies.json(ctx, 200, page);
+      })
+      .onFailure(ctx::fail);
+  }
+
+  void trashAssets(RoutingContext ctx) {
+    onAssetIds(ctx, AssetVerticle.TRASH);
+  }
+
+  void restoreAssets(RoutingContext ctx) {
+    onAssetIds(ctx, AssetVerticle.RESTORE);
+  }
+
+  void deleteAssets(RoutingContext ctx) {
+    onAssetIds(ctx, AssetVerticle.DELETE);
+  }
+
+  void deleteAsset(RoutingContext ctx) {
+    Optional<UUID> id = Ids.ASSET.parse(Replies.path(ctx, "asset_id"));
+    if (id.isEmpty()) {
+      Problems.send(ctx, 404, "Not found");
+      return;
+    }
+    Replies.ask(bus, ctx, AssetVerticle.DELETE, new JsonObject().put("asset_id", id.get().toString()))
+      .onSuccess(answer -> Replies.json(ctx, 200, answer))
+      .onFailure(ctx::fail);
+  }
+
+  void emptyTrash(RoutingContext ctx) {
+    JsonObject request = new JsonObject();
+    if (putLibrary(ctx, request)) {
+      Replies.ask(bus, ctx, AssetVerticle.EMPTY_TRASH, request)
+        .onSuccess(answer -> Replies.json(ctx, 200, answer))
+        .onFailure(ctx::fail);
+    }
+  }
+
+  void countAssets(RoutingContext ctx) {
+    JsonObject request = new JsonObject();
+    String state = Replies.query(ctx, "state");
+    if (state != null) {
+      request.put("state", state);
+    }
+    String limit = Replies.query(ctx, "limit");
+    if (limit != null) {
+      request.put("limit", Integer.parseInt(limit));
+    }
+    if (putLibrary(ctx, request) && putTimeBounds(ctx, request)) {
+      Replies.ask(bus, ctx, AssetVerticle.COUNTS, request)
+        .onSuccess(answer -> Replies.json(ctx, 200, answer))
+        .onFailure(ctx::fail);
+    }
+  }
+
+  /**
+   * A bulk operation on {@code {"ids": [...]}}: an id that cannot exist is unknown, and one
+   * unknown id makes the whole call 404 with nothing changed.
+   */
+  private void onAssetIds(RoutingContext ctx, String address) {
+    JsonObject request = new JsonObject();
+    if (!putLibrary(ctx, request)) {
+      return;
+    }
+    JsonArray ids = new JsonArray();
+    for (Object id : Replies.validated(ctx).getBody().getJsonObject().getJsonArray("ids")) {
+      Optional<UUID> uuid = Ids.ASSET.parse(String.valueOf(id));
+      if (uuid.isEmpty()) {
+        Problems.send(ctx, 404, "Not found");
+        return;
+      }
+      ids.add(uuid.get().toString());
+    }
+    Replies.ask(bus, ctx, address, request.put("ids", ids))
+      .onSuccess(answer -> Replies.json(ctx, 200, answer))
+      .onFailure(ctx::fail);
+  }
+
+  /** Puts the {@code library_id} query parameter, if any; a malformed one answers 404. */
+  private static boolean putLibrary(RoutingContext ctx, JsonObject request) {
+    String library = Replies.query(ctx, "library_id");
+    if (library == null) {
+      return true;
+    }
+    Optional<UUID> id = Ids.LIBRARY.parse(library);
+    if (id.isEmpty()) {
+      Problems.send(ctx, 404, "Not found");
+      return false;
+    }
+    request.put("library_id", id.get().toString());
+    return true;
+  }
+
+  /** Puts {@code local_datetime_after/before}, if any; an unparseable one answers 422. */
+  private static boolean putTimeBounds(RoutingContext ctx, JsonObject request) {
     for (String name : new String[] {"local_datetime_after", "local_datetime_before"}) {
       // Read once-decoded from the request: the validated copy is URL-decoded a second time by
       // vertx-openapi, which turns the "+" of an offset ("%2B02:00", as the SDKs send it) into a space.
@@ -222,17 +319,12 @@ final class AssetHandlers {
         if (t == null) {
           Problems.unprocessable(ctx, Problems.invalid(queryLoc(name), "Input should be a valid datetime",
             "datetime_from_date_parsing", v));
-          return;
+          return false;
         }
         request.put(name, t.toString());
       }
     }
-    Replies.<JsonObject>ask(bus, ctx, AssetVerticle.LIST, request)
-      .onSuccess(page -> {
-        page.getJsonArray("data").forEach(a -> withUrls(ctx, (JsonObject) a));
-        Replies.json(ctx, 200, page);
-      })
-      .onFailure(ctx::fail);
+    return true;
   }
 
   /** The stored bytes, with Range support; a signed URL or the owner's key grants it. */

@@ -21,7 +21,8 @@ final class LibraryHandlers {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
     Replies.ask(bus, ctx, LibraryVerticle.CREATE, new JsonObject()
         .put("name", body.getString("name"))
-        .put("description", body.getString("description")))
+        .put("description", body.getString("description"))
+        .put("storage_limit_bytes", body.getLong("storage_limit_bytes")))
       .onSuccess(lib -> Replies.json(ctx, 201, lib))
       .onFailure(ctx::fail);
   }
@@ -41,7 +42,7 @@ final class LibraryHandlers {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
     JsonObject changes = new JsonObject();
     // Only the fields present change; an explicit null clears the description.
-    for (String field : new String[] {"name", "description"}) {
+    for (String field : new String[] {"name", "description", "storage_limit_bytes"}) {
       if (body.containsKey(field)) {
         changes.put(field, body.getValue(field));
       }

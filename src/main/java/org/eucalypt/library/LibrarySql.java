@@ -10,8 +10,8 @@ final class LibrarySql {
     trashed_at, purge_after, created_at, updated_at""";
 
   static final String INSERT = """
-    INSERT INTO libraries (id, user_id, name, description, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $5)
+    INSERT INTO libraries (id, user_id, name, description, storage_limit_bytes, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $6, $5, $5)
     RETURNING\s""" + COLUMNS;
 
   static final String GET = "SELECT " + COLUMNS + " FROM libraries WHERE id = $1 AND user_id = $2";
@@ -31,9 +31,10 @@ final class LibrarySql {
   /** Only the fields present change: a flag per field says whether to set it. */
   static final String UPDATE = """
     UPDATE libraries
-       SET name        = CASE WHEN $3 THEN $4 ELSE name END,
-           description = CASE WHEN $5 THEN $6 ELSE description END,
-           updated_at  = $7
+       SET name                = CASE WHEN $3 THEN $4 ELSE name END,
+           description         = CASE WHEN $5 THEN $6 ELSE description END,
+           storage_limit_bytes = CASE WHEN $8 THEN $9 ELSE storage_limit_bytes END,
+           updated_at          = $7
      WHERE id = $1 AND user_id = $2
     RETURNING\s""" + COLUMNS;
 

@@ -68,7 +68,8 @@ public class LibraryVerticle extends VerticleBase {
     UUID id = Ids.newUuid();
     OffsetDateTime now = now();
     return pool.withTransaction(tx -> tx.preparedQuery(LibrarySql.INSERT)
-      .execute(Tuple.of(id, user, req.getString("name"), req.getString("description"), now))
+      .execute(Tuple.of(id, user, req.getString("name"), req.getString("description"), now,
+        req.getLong("storage_limit_bytes")))
       .compose(rows -> event(tx, user, id, "library_created", now).map(v -> toJson(rows.iterator().next()))));
   }
 
@@ -98,7 +99,8 @@ public class LibraryVerticle extends VerticleBase {
       .execute(Tuple.of(id, user,
         changes.containsKey("name"), changes.getString("name"),
         changes.containsKey("description"), changes.getString("description"),
-        now))
+        now,
+        changes.containsKey("storage_limit_bytes"), changes.getLong("storage_limit_bytes")))
       .compose(rows -> rows.size() == 0
         ? Future.failedFuture(Failure.notFound())
         : event(tx, user, id, "library_updated", now).map(v -> toJson(rows.iterator().next()))));

@@ -144,7 +144,7 @@ public final class TestServer {
 
   /** A drain over this server's database and storage, to run batch by batch. */
   public Drain drain(int batchSize) {
-    return new Drain(app.pool(), app.blobs(), clock, batchSize);
+    return new Drain(app.pool(), app.blobs(), clock, batchSize, app.settings().assetTrashRetention());
   }
 
   public RowSet<Row> sql(String sql, Object... params) {

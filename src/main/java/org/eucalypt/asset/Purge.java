@@ -1,0 +1,53 @@
+package org.eucalypt.asset;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import org.eucalypt.event.Events;
+import org.eucalypt.event.Events.Event;
+import org.eucalypt.id.Ids;
+import org.eucalypt.storage.ListedDeletions;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The one way asset rows are deleted for good, shared by the drain and by permanent deletes:
+ * in the caller's transaction, which holds the library's row lock, delete the rows a statement
+ * picks ({@code RETURNING id, blob_key, size_bytes}), list their files for deletion, lower the
+ * library's counters and record an {@code asset_deleted} event for each.
+ */
+public final class Purge {
+  private Purge() {
+  }
+
+  /**
+   * Answers the ids deleted; their files' keys are added to {@code keys}, for
+   * {@link ListedDeletions#deleteListed} once the transaction has committed.
+   */
+  public static Future<List<UUID>> assets(SqlClient tx, UUID user, UUID library, String deleteSql, Tuple params,
+                                          OffsetDateTime now, List<String> keys) {
+    return tx.preparedQuery(deleteSql).execute(params).compose(deleted -> {
+      List<UUID> ids = new ArrayList<>(deleted.size());
+      List<Event> events = new ArrayList<>(deleted.size());
+      long bytes = 0;
+      for (Row r : deleted) {
+        ids.add(r.getUUID("id"));
+        keys.add(r.getString("blob_key"));
+        bytes += r.getLong("size_bytes");
+        events.add(Event.asset(user, library, Ids.ASSET.format(r.getUUID("id")), "asset_deleted", now));
+      }
+      if (ids.isEmpty()) {
+        return Future.succeededFuture(ids);
+      }
+      long freed = bytes;
+      return ListedDeletions.list(tx, keys, now)
+        .compose(v -> tx.preparedQuery(AssetSql.COUNT_OUT).execute(Tuple.of(library, ids.size(), freed)))
+        .compose(v -> Events.recordAll(tx, events))
+        .map(ids);
+    });
+  }
+}
