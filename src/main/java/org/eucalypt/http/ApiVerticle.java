@@ -91,7 +91,8 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("delete_assets", assets::deleteAssets),
       Map.entry("delete_asset", assets::deleteAsset),
       Map.entry("empty_trash", assets::emptyTrash),
-      Map.entry("download_asset_original", assets::downloadAssetOriginal));
+      Map.entry("download_asset_original", assets::downloadAssetOriginal),
+      Map.entry("head_asset_original", assets::downloadAssetOriginal));
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
       Handler<RoutingContext> handler = operations.get(operationId);
