@@ -69,9 +69,8 @@ final class AssetSql {
     RETURNING id""";
 
   /**
-   * What the caller's account and this library may still take. With {@code FOR UPDATE} (in the
-   * upload's transaction) it also makes one user's uploads take turns, so the account limit holds
-   * under concurrency; the limit is the user's own, else the server's default ($3, null = none).
+   * What the caller's account and this library may still take: the user's own limit, else the
+   * server's default ($3, null = none).
    */
   static final String ROOM = """
     SELECT coalesce(u.storage_limit_bytes, $3) AS user_limit,
@@ -80,7 +79,12 @@ final class AssetSql {
       FROM users u JOIN libraries l ON l.user_id = u.id
      WHERE u.id = $1 AND l.id = $2""";
 
-  static final String ROOM_LOCKED = ROOM + " FOR UPDATE OF u";
+  /**
+   * Makes one user's uploads take turns in their transactions, so the account limit holds under
+   * concurrency. A statement of its own: a query that waits for a lock still reads the data as it
+   * was when it began, so {@link #ROOM} must run after the wait, to see the uploads before it.
+   */
+  static final String LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
 
   /**
    * Locks the caller's live library for a change to its assets: waits for a drain batch in

@@ -99,7 +99,7 @@ public class AssetVerticle extends VerticleBase {
     StagedBlob staged = StagedBlob.fromJson(req.getJsonObject("staged"));
     return resolveLibrary(pool, user, req.getString("library_id"))
       // Limits first, as Gumnut documents: even the same bytes again are refused by a full account.
-      .compose(library -> checkRoom(pool, AssetSql.ROOM, user, library, staged.size()).map(library))
+      .compose(library -> checkRoom(pool, user, library, staged.size()).map(library))
       .compose(library -> findByChecksum(library, staged.sha256()).compose(existing -> {
         if (existing != null) {
           return blobs.discard(staged).map(v -> created(false, existing));
@@ -141,7 +141,8 @@ public class AssetVerticle extends VerticleBase {
 
     return pool.preparedQuery(AssetSql.INTENT).execute(Tuple.of(key, now.plus(INTENT_TTL)))
       .compose(v -> blobs.commit(staged, key))
-      .compose(v -> pool.withTransaction(tx -> checkRoom(tx, AssetSql.ROOM_LOCKED, user, library, staged.size())
+      .compose(v -> pool.withTransaction(tx -> tx.preparedQuery(AssetSql.LOCK_USER).execute(Tuple.of(user))
+        .compose(locked -> checkRoom(tx, user, library, staged.size()))
         .compose(room -> tx.preparedQuery(AssetSql.INSERT).execute(row))
         .compose(inserted -> {
           if (inserted.size() == 0) {
@@ -176,8 +177,8 @@ public class AssetVerticle extends VerticleBase {
    * Refuses an asset of {@code size} bytes that would take the account or the library past its
    * limit: 507, before anything is kept.
    */
-  private Future<Void> checkRoom(SqlClient client, String sql, UUID user, UUID library, long size) {
-    return client.preparedQuery(sql).execute(Tuple.of(user, library, settings.userStorageLimit())).compose(rows -> {
+  private Future<Void> checkRoom(SqlClient client, UUID user, UUID library, long size) {
+    return client.preparedQuery(AssetSql.ROOM).execute(Tuple.of(user, library, settings.userStorageLimit())).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(Failure.notFound());
       }
