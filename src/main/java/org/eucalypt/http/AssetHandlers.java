@@ -55,22 +55,47 @@ final class AssetHandlers {
         "Field required", "missing", null));
       return;
     }
+    if (ctx.response().closed()) {
+      // The client left while the request waited, paused, for authentication: that failure was
+      // reported before this handler could listen, so a staging begun now would never end.
+      return;
+    }
     req.setExpectMultipart(true);
     Promise<Upload> upload = Promise.promise();
+    boolean[] seen = {false};
     req.uploadHandler(part -> {
-      if (!"asset_data".equals(part.name()) || upload.future().isComplete() || ctx.get("asset_data.seen") != null) {
-        part.handler(b -> { });  // another file part: read and drop
+      // Another file part, or a part still buffered when the request had already failed (it
+      // would never end nor fail, and its staged file would stay): read and drop.
+      if (!"asset_data".equals(part.name()) || seen[0] || upload.future().isComplete()) {
+        part.handler(b -> { });
         return;
       }
-      ctx.put("asset_data.seen", true);
+      seen[0] = true;
       String fileName = baseName(part.filename());
       blobs.stage(part, settings.maxUploadBytes())
         .map(staged -> new Upload(fileName, part.contentType(), staged))
-        .onComplete(upload);
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            upload.tryFail(ar.cause());
+          } else if (!upload.tryComplete(ar.result())) {
+            // The request failed (the client left) while staging finished: nobody will use it.
+            blobs.discard(ar.result().staged());
+          }
+        });
     });
-    req.exceptionHandler(e -> upload.tryFail(e));
+    req.exceptionHandler(e -> {
+      if (!upload.tryFail(e)) {
+        // The file was staged but the body will never end, so finishUpload, which keeps or
+        // discards it, will not run: discard it here.
+        upload.future().onSuccess(u -> {
+          if (u != null) {
+            blobs.discard(u.staged());
+          }
+        });
+      }
+    });
     req.endHandler(v -> {
-      if (ctx.get("asset_data.seen") == null) {
+      if (!seen[0]) {
         upload.tryComplete(null);
       }
       upload.future().onComplete(ar -> {

@@ -49,42 +49,96 @@ public final class LocalBlobStore implements BlobStore {
 
   @Override
   public Future<StagedBlob> stage(ReadStream<Buffer> content, long maxBytes) {
-    String target = staging.resolve(UUID.randomUUID().toString()).toString();
-    MessageDigest sha256 = digest("SHA-256");
-    MessageDigest sha1 = digest("SHA-1");
-    long[] size = {0};
-    boolean[] tooLarge = {false};
-    content.pause();
-    return fs.open(target, new OpenOptions().setCreateNew(true).setWrite(true)).compose(file -> {
-      Promise<StagedBlob> done = Promise.promise();
-      file.exceptionHandler(e -> file.close().onComplete(v -> fs.delete(target).onComplete(x -> done.tryFail(e))));
-      content.handler(buf -> {
-        if (tooLarge[0]) {
+    return new Staging(staging.resolve(UUID.randomUUID().toString()).toString(), maxBytes).run(content);
+  }
+
+  /**
+   * One upload streaming into a staging file. Whatever happens — the client leaving before the
+   * file is even open, halfway, or after the last byte, or the disk failing — the staged file is
+   * either handed over whole or removed.
+   */
+  private final class Staging {
+    private final String target;
+    private final long maxBytes;
+    private final MessageDigest sha256 = digest("SHA-256");
+    private final MessageDigest sha1 = digest("SHA-1");
+    private final Promise<StagedBlob> done = Promise.promise();
+    private long size;
+    private boolean tooLarge;
+    private AsyncFile file;
+    private Throwable failure;
+
+    Staging(String target, long maxBytes) {
+      this.target = target;
+      this.maxBytes = maxBytes;
+    }
+
+    Future<StagedBlob> run(ReadStream<Buffer> content) {
+      content.pause();
+      // Listen for failure before the file is open: a stream reports its failure once, to the
+      // handler set at that moment, and one lost here would leave the file behind for good.
+      content.exceptionHandler(this::fail);
+      fs.open(target, new OpenOptions().setCreateNew(true).setWrite(true)).onComplete(opened -> {
+        if (opened.failed()) {
+          fail(opened.cause());
           return;
         }
-        size[0] += buf.length();
-        if (size[0] > maxBytes) {
-          tooLarge[0] = true;
+        file = opened.result();
+        if (failure != null) {
+          removeFile();
           return;
         }
-        byte[] bytes = buf.getBytes();
-        sha256.update(bytes);
-        sha1.update(bytes);
-        file.write(buf);
-        // Back-pressure: a slow disk pauses the client instead of growing memory.
-        if (file.writeQueueFull()) {
-          content.pause();
-          file.drainHandler(v -> content.resume());
-        }
+        file.exceptionHandler(this::fail);
+        content.handler(buf -> write(content, buf));
+        content.endHandler(v -> finish());
+        content.resume();
       });
-      content.exceptionHandler(e -> file.close().onComplete(v -> fs.delete(target).onComplete(x -> done.tryFail(e))));
-      content.endHandler(v -> file.flush()
-        .compose(x -> file.close())
-        .onSuccess(x -> done.tryComplete(new StagedBlob(target, size[0], sha256.digest(), sha1.digest(), tooLarge[0])))
-        .onFailure(e -> fs.delete(target).onComplete(x -> done.tryFail(e))));
-      content.resume();
       return done.future();
-    });
+    }
+
+    private void write(ReadStream<Buffer> content, Buffer buf) {
+      // Past the limit, or after a failure, the rest is read and dropped.
+      if (tooLarge || failure != null) {
+        return;
+      }
+      size += buf.length();
+      if (size > maxBytes) {
+        tooLarge = true;
+        return;
+      }
+      byte[] bytes = buf.getBytes();
+      sha256.update(bytes);
+      sha1.update(bytes);
+      file.write(buf);
+      // Back-pressure: a slow disk pauses the client instead of growing memory.
+      if (file.writeQueueFull()) {
+        content.pause();
+        file.drainHandler(v -> content.resume());
+      }
+    }
+
+    private void finish() {
+      if (failure != null) {
+        return;
+      }
+      file.flush()
+        .compose(x -> file.close())
+        .onSuccess(x -> done.tryComplete(new StagedBlob(target, size, sha256.digest(), sha1.digest(), tooLarge)))
+        .onFailure(this::fail);
+    }
+
+    private void fail(Throwable e) {
+      if (failure != null || done.future().isComplete()) {
+        return;
+      }
+      failure = e;
+      // Without a file yet, the open removes what it creates once it sees the failure.
+      (file == null ? Future.<Void>succeededFuture() : removeFile()).onComplete(x -> done.tryFail(e));
+    }
+
+    private Future<Void> removeFile() {
+      return file.close().recover(x -> Future.succeededFuture()).compose(v -> ignoreMissing(fs.delete(target)));
+    }
   }
 
   @Override
