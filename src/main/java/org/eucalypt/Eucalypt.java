@@ -78,7 +78,7 @@ public final class Eucalypt {
         }
         ApiVerticle[] first = new ApiVerticle[1];
         return f.compose(v -> deploy(() -> {
-          ApiVerticle api = new ApiVerticle(settings, blobs, signer);
+          ApiVerticle api = new ApiVerticle(settings, blobs, signer, clock);
           if (first[0] == null) {
             first[0] = api;
           }

@@ -16,10 +16,12 @@ final class AssetSql {
 
   /** Up to two live libraries, to tell "exactly one" from "none" and "several". */
   static final String SOLE_LIVE_LIBRARY = """
-    SELECT id FROM libraries WHERE user_id = $1 AND trashed_at IS NULL ORDER BY created_at LIMIT 2""";
+    SELECT id FROM libraries
+     WHERE user_id = $1 AND trashed_at IS NULL AND ($2::uuid[] IS NULL OR id = ANY($2))
+     ORDER BY created_at LIMIT 2""";
 
   /** An asset is visible only while its library is live and belongs to the caller. */
-  static final String GET = "SELECT " + COLUMNS + """
+  static final String GET = "SELECT " + COLUMNS + " " + """
      FROM assets a JOIN libraries l ON l.id = a.library_id
     WHERE a.id = $1 AND l.user_id = $2 AND l.trashed_at IS NULL""";
 
@@ -28,7 +30,7 @@ final class AssetSql {
    * when the download URL's signature vouches for it ($2 null).
    */
   static final String LOCATE = """
-    SELECT a.blob_key, a.mime_type, a.size_bytes, a.checksum
+    SELECT a.library_id, a.blob_key, a.mime_type, a.size_bytes, a.checksum
       FROM assets a JOIN libraries l ON l.id = a.library_id
      WHERE a.id = $1 AND l.trashed_at IS NULL AND ($2::uuid IS NULL OR l.user_id = $2)""";
 

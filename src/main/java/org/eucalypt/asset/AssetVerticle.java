@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.auth.LibraryScope;
 import org.eucalypt.bus.Bus;
 import org.eucalypt.bus.Failure;
 import org.eucalypt.bus.Json;
@@ -97,7 +98,7 @@ public class AssetVerticle extends VerticleBase {
   Future<JsonObject> createAsset(JsonObject req) {
     UUID user = userId(req);
     StagedBlob staged = StagedBlob.fromJson(req.getJsonObject("staged"));
-    return resolveLibrary(pool, user, req.getString("library_id"))
+    return resolveLibrary(pool, user, req)
       // Limits first, as Gumnut documents: even the same bytes again are refused by a full account.
       .compose(library -> checkRoom(pool, user, library, staged.size()).map(library))
       .compose(library -> findByChecksum(library, staged.sha256()).compose(existing -> {
@@ -214,7 +215,7 @@ public class AssetVerticle extends VerticleBase {
     UUID user = userId(req);
     UUID[] ids = ids(req);
     OffsetDateTime now = now();
-    return resolveLibrary(pool, user, req.getString("library_id"))
+    return resolveLibrary(pool, user, req)
       .compose(library -> pool.withTransaction(tx -> lockAllIn(tx, user, library, ids)
         .compose(v -> tx.preparedQuery(sql).execute(Tuple.of(library, ids, now)))
         .compose(changed -> {
@@ -233,10 +234,8 @@ public class AssetVerticle extends VerticleBase {
     UUID user = userId(req);
     Future<UUID> library = req.containsKey("asset_id")
       ? pool.preparedQuery(AssetSql.LIBRARY_OF).execute(Tuple.of(UUID.fromString(req.getString("asset_id")), user))
-        .compose(rows -> rows.size() == 0
-          ? Future.failedFuture(Failure.notFound())
-          : Future.succeededFuture(rows.iterator().next().getUUID("library_id")))
-      : resolveLibrary(pool, user, req.getString("library_id"));
+        .compose(rows -> inScope(req, rows)).map(row -> row.getUUID("library_id"))
+      : resolveLibrary(pool, user, req);
     UUID[] ids = req.containsKey("asset_id") ? new UUID[] {UUID.fromString(req.getString("asset_id"))} : ids(req);
     OffsetDateTime now = now();
     List<String> keys = new ArrayList<>();
@@ -250,7 +249,7 @@ public class AssetVerticle extends VerticleBase {
   /** Every trashed asset of the library, in bounded batches so no transaction grows too big. */
   Future<JsonObject> emptyTrash(JsonObject req) {
     UUID user = userId(req);
-    return resolveLibrary(pool, user, req.getString("library_id"))
+    return resolveLibrary(pool, user, req)
       .compose(library -> emptyTrashBatches(user, library))
       .map(v -> new JsonObject());
   }
@@ -281,7 +280,7 @@ public class AssetVerticle extends VerticleBase {
 
   Future<JsonObject> countAssets(JsonObject req) {
     int limit = req.getInteger("limit", 100);
-    return resolveLibrary(pool, userId(req), req.getString("library_id")).compose(library -> {
+    return resolveLibrary(pool, userId(req), req).compose(library -> {
       AssetQuery q = AssetQuery.countsByMonth(library, req, limit + 1);
       return pool.preparedQuery(q.sql()).execute(q.params());
     }).map(rows -> {
@@ -307,16 +306,15 @@ public class AssetVerticle extends VerticleBase {
     UUID asset = UUID.fromString(req.getString("asset_id"));
     boolean fileData = req.getBoolean("include_file_data", false);
     return pool.preparedQuery(AssetSql.GET).execute(Tuple.of(asset, userId(req)))
-      .compose(rows -> rows.size() == 0
-        ? Future.failedFuture(Failure.notFound())
-        : Future.succeededFuture(toJson(rows.iterator().next(), fileData)));
+      .compose(rows -> inScope(req, rows))
+      .map(row -> toJson(row, fileData));
   }
 
   Future<JsonObject> listAssets(JsonObject req) {
     UUID user = userId(req);
     boolean fileData = req.getBoolean("include_file_data", false);
     int limit = req.getInteger("limit", 20);
-    return resolveLibrary(pool, user, req.getString("library_id")).compose(library -> {
+    return resolveLibrary(pool, user, req).compose(library -> {
       AssetQuery q = AssetQuery.list(library, req, limit + 1);
       return pool.preparedQuery(q.sql()).execute(q.params());
     }).map(rows -> {
@@ -336,31 +334,32 @@ public class AssetVerticle extends VerticleBase {
     String user = req.getString("user_id");
     return pool.preparedQuery(AssetSql.LOCATE)
       .execute(Tuple.of(UUID.fromString(req.getString("asset_id")), user == null ? null : UUID.fromString(user)))
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.failedFuture(Failure.notFound());
-        }
-        Row r = rows.iterator().next();
-        return Future.succeededFuture(new JsonObject()
-          .put("blob_key", r.getString("blob_key"))
-          .put("mime_type", r.getString("mime_type"))
-          .put("size", r.getLong("size_bytes"))
-          .put("checksum", Base64.getEncoder().encodeToString(r.getBuffer("checksum").getBytes())));
-      });
+      .compose(rows -> inScope(req, rows))
+      .map(r -> new JsonObject()
+        .put("blob_key", r.getString("blob_key"))
+        .put("mime_type", r.getString("mime_type"))
+        .put("size", r.getLong("size_bytes"))
+        .put("checksum", Base64.getEncoder().encodeToString(r.getBuffer("checksum").getBytes())));
   }
 
   /**
    * The library an asset operation acts on: the one named, if it is the caller's and live;
    * otherwise the caller's only live library.
    */
-  static Future<UUID> resolveLibrary(SqlClient client, UUID user, String libraryId) {
+  static Future<UUID> resolveLibrary(SqlClient client, UUID user, JsonObject req) {
+    LibraryScope scope = LibraryScope.of(req);
+    String libraryId = req.getString("library_id");
     if (libraryId != null) {
-      return client.preparedQuery(AssetSql.LIVE_LIBRARY).execute(Tuple.of(UUID.fromString(libraryId), user))
+      UUID id = UUID.fromString(libraryId);
+      if (!scope.allows(id)) {
+        return Future.failedFuture(Failure.notFound());
+      }
+      return client.preparedQuery(AssetSql.LIVE_LIBRARY).execute(Tuple.of(id, user))
         .compose(rows -> rows.size() == 0
           ? Future.failedFuture(Failure.notFound())
           : Future.succeededFuture(rows.iterator().next().getUUID("id")));
     }
-    return client.preparedQuery(AssetSql.SOLE_LIVE_LIBRARY).execute(Tuple.of(user)).compose(rows -> {
+    return client.preparedQuery(AssetSql.SOLE_LIVE_LIBRARY).execute(Tuple.of(user, (Object) scope.asArray())).compose(rows -> {
       if (rows.size() == 1) {
         return Future.succeededFuture(rows.iterator().next().getUUID("id"));
       }
@@ -368,6 +367,14 @@ public class AssetVerticle extends VerticleBase {
         ? "You have no live library; create one first"
         : "library_id is required when you have more than one library"));
     });
+  }
+
+  /** An asset found by id is visible only if its library is in the key's scope. */
+  private static Future<Row> inScope(JsonObject req, io.vertx.sqlclient.RowSet<Row> rows) {
+    if (rows.size() == 0 || !LibraryScope.of(req).allows(rows.iterator().next().getUUID("library_id"))) {
+      return Future.failedFuture(Failure.notFound());
+    }
+    return Future.succeededFuture(rows.iterator().next());
   }
 
   private Future<JsonObject> findByChecksum(UUID library, byte[] sha256) {

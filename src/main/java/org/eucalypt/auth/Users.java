@@ -27,7 +27,7 @@ public final class Users {
     return pool.withTransaction(tx -> tx.preparedQuery(AuthSql.INSERT_USER)
         .execute(Tuple.of(user, email, storageLimitBytes))
         .compose(v -> tx.preparedQuery(AuthSql.INSERT_KEY).execute(Tuple.of(key, user, "Default key",
-          Buffer.buffer(Secrets.hash(secret)), ALL_ACTIONS))))
+          Buffer.buffer(Secrets.hash(secret)), ALL_ACTIONS, "all_libraries"))))
       .recover(e -> e instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
         ? Future.failedFuture(Failure.conflict("A user with email " + email + " already exists"))
         : Future.failedFuture(e))

@@ -16,6 +16,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import org.eucalypt.config.Settings;
 import org.eucalypt.storage.BlobStore;
 
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -27,12 +28,14 @@ public class ApiVerticle extends VerticleBase {
   private final Settings settings;
   private final BlobStore blobs;
   private final UrlSigner signer;
+  private final Clock clock;
   private HttpServer server;
 
-  public ApiVerticle(Settings settings, BlobStore blobs, UrlSigner signer) {
+  public ApiVerticle(Settings settings, BlobStore blobs, UrlSigner signer, Clock clock) {
     this.settings = settings;
     this.blobs = blobs;
     this.signer = signer;
+    this.clock = clock;
   }
 
   @Override
@@ -59,7 +62,8 @@ public class ApiVerticle extends VerticleBase {
   private Router router(OpenAPIContract contract) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
-    Authentication authentication = new Authentication(vertx.eventBus(), signer);
+    Authentication authentication = new Authentication(vertx, signer, clock);
+    Permissions permissions = new Permissions(contract);
     // Uploads stream their body themselves; everything else is read whole, within the limit.
     builder.rootHandler(ctx -> {
       if (isUpload(ctx)) {
@@ -70,11 +74,18 @@ public class ApiVerticle extends VerticleBase {
       }
     });
     builder.rootHandler(authentication::handle);
+    builder.rootHandler(permissions::handle);
 
+    AuthHandlers auth = new AuthHandlers(vertx.eventBus());
     LibraryHandlers libraries = new LibraryHandlers(vertx.eventBus());
     AssetHandlers assets = new AssetHandlers(vertx.eventBus(), blobs, signer, settings);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       Map.entry("ping", ctx -> Replies.json(ctx, 200, "pong")),
+      Map.entry("get_current_user", auth::getCurrentUser),
+      Map.entry("create_api_key", auth::createApiKey),
+      Map.entry("list_api_keys", auth::listApiKeys),
+      Map.entry("update_api_key", auth::updateApiKey),
+      Map.entry("delete_api_key", auth::deleteApiKey),
       Map.entry("create_library", libraries::createLibrary),
       Map.entry("list_libraries", libraries::listLibraries),
       Map.entry("get_library", libraries::getLibrary),

@@ -1,30 +1,65 @@
 package org.eucalypt.http;
 
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.auth.AuthVerticle;
 import org.eucalypt.auth.Secrets;
 import org.eucalypt.bus.Bus;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Runs before validation, as FastAPI's security dependency does: every {@code /api} path but
  * ping needs {@code Authorization: Bearer <key>}; a signed download URL stands in for the key.
  * The caller's principal is left on the context for the handlers.
+ *
+ * <p>Principals are cached per HTTP verticle, so the hot path costs no database round trip. A
+ * change to a key evicts it at once ({@link AuthVerticle#KEY_CHANGED}, fed by PostgreSQL's
+ * NOTIFY on every instance); the time limit is only a backstop. Keys seen in use are reported
+ * in batches, so last_used_at stays current without a write per request.
  */
 final class Authentication {
   static final String PRINCIPAL = "eucalypt.principal";
   private static final Pattern DOWNLOAD = Pattern.compile("^/api/assets/([^/]+)/original/?$");
+  private static final Duration CACHE_TTL = Duration.ofSeconds(60);
+  private static final int CACHE_SIZE = 10_000;
+  static final Duration TOUCH_INTERVAL = Duration.ofSeconds(15);
 
-  private final EventBus bus;
+  private record Cached(JsonObject principal, long expiresAtNanos) {
+  }
+
+  private final Vertx vertx;
   private final UrlSigner signer;
+  private final Clock clock;
+  private final Map<String, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+      return size() > CACHE_SIZE;
+    }
+  };
+  private Set<String> usedKeys = new HashSet<>();
 
-  Authentication(EventBus bus, UrlSigner signer) {
-    this.bus = bus;
+  /** Called on the HTTP verticle's event loop; so are all the handlers below. */
+  Authentication(Vertx vertx, UrlSigner signer, Clock clock) {
+    this.vertx = vertx;
     this.signer = signer;
+    this.clock = clock;
+    vertx.eventBus().<JsonObject>consumer(AuthVerticle.KEY_CHANGED,
+      msg -> cache.values().removeIf(c -> msg.body().getString("key_id").equals(c.principal().getString("key_id"))));
+    vertx.eventBus().consumer(AuthVerticle.FORGET_ALL, msg -> cache.clear());
+    vertx.setPeriodic(TOUCH_INTERVAL.toMillis(), id -> reportUsedKeys());
   }
 
   void handle(RoutingContext ctx) {
@@ -44,19 +79,43 @@ final class Authentication {
       refuse(ctx);
       return;
     }
+    // Looked up by hash: nothing ever compares the secret itself, so timing cannot tell how much
+    // of a wrong key was right.
     String hash = Base64.getEncoder().encodeToString(Secrets.hash(token));
-    bus.<JsonObject>request(AuthVerticle.AUTHENTICATE, new JsonObject().put("secret_sha256", hash), Bus.REQUEST)
+    Cached cached = cache.get(hash);
+    if (cached != null && cached.expiresAtNanos() > System.nanoTime()) {
+      admit(ctx, cached.principal());
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(AuthVerticle.AUTHENTICATE, new JsonObject().put("secret_sha256", hash),
+        Bus.REQUEST)
       .onSuccess(reply -> {
-        ctx.put(PRINCIPAL, reply.body());
-        ctx.next();
+        cache.put(hash, new Cached(reply.body(), System.nanoTime() + CACHE_TTL.toNanos()));
+        admit(ctx, reply.body());
       })
       .onFailure(e -> {
-        if (e instanceof io.vertx.core.eventbus.ReplyException re && re.failureCode() == 401) {
+        if (e instanceof ReplyException re && re.failureCode() == 401) {
           refuse(ctx);
         } else {
           ctx.fail(e);
         }
       });
+  }
+
+  private void admit(RoutingContext ctx, JsonObject principal) {
+    usedKeys.add(principal.getString("key_id"));
+    ctx.put(PRINCIPAL, principal);
+    ctx.next();
+  }
+
+  private void reportUsedKeys() {
+    if (usedKeys.isEmpty()) {
+      return;
+    }
+    JsonArray keys = new JsonArray(usedKeys.stream().map(Object.class::cast).toList());
+    usedKeys = new HashSet<>();
+    String at = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).toString();
+    vertx.eventBus().request(AuthVerticle.TOUCH, new JsonObject().put("key_ids", keys).put("at", at));
   }
 
   static JsonObject principal(RoutingContext ctx) {

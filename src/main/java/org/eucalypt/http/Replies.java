@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import org.eucalypt.auth.LibraryScope;
 import org.eucalypt.bus.Bus;
 
 import static io.vertx.ext.web.openapi.router.RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST;
@@ -15,11 +16,12 @@ final class Replies {
   private Replies() {
   }
 
-  /** Sends {@code body} plus the caller's {@code user_id} to {@code address}. */
+  /** Sends {@code body} plus the caller's {@code user_id} and library scope to {@code address}. */
   static <T> Future<T> ask(EventBus bus, RoutingContext ctx, String address, JsonObject body) {
     JsonObject principal = Authentication.principal(ctx);
     if (principal != null) {
       body.put("user_id", principal.getString("user_id"));
+      body.put(LibraryScope.FIELD, principal.getJsonArray("library_ids"));
     }
     return bus.<T>request(address, body, Bus.REQUEST).map(m -> m.body());
   }

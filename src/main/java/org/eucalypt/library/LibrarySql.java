@@ -16,15 +16,15 @@ final class LibrarySql {
 
   static final String GET = "SELECT " + COLUMNS + " FROM libraries WHERE id = $1 AND user_id = $2";
 
-  static final String LIST_LIVE = "SELECT " + COLUMNS + """
+  static final String LIST_LIVE = "SELECT " + COLUMNS + " " + """
      FROM libraries WHERE user_id = $1 AND trashed_at IS NULL
     ORDER BY created_at, id""";
 
-  static final String LIST_TRASHED = "SELECT " + COLUMNS + """
+  static final String LIST_TRASHED = "SELECT " + COLUMNS + " " + """
      FROM libraries WHERE user_id = $1 AND trashed_at IS NOT NULL
     ORDER BY trashed_at DESC, id DESC""";
 
-  static final String LIST_ALL = "SELECT " + COLUMNS + """
+  static final String LIST_ALL = "SELECT " + COLUMNS + " " + """
      FROM libraries WHERE user_id = $1
     ORDER BY created_at, id""";
 

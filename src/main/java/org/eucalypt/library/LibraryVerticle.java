@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.auth.LibraryScope;
 import org.eucalypt.bus.Bus;
 import org.eucalypt.bus.Failure;
 import org.eucalypt.bus.Json;
@@ -79,9 +80,14 @@ public class LibraryVerticle extends VerticleBase {
       case "all" -> LibrarySql.LIST_ALL;
       default -> LibrarySql.LIST_LIVE;
     };
+    LibraryScope scope = LibraryScope.of(req);
     return pool.preparedQuery(sql).execute(Tuple.of(userId(req))).map(rows -> {
       JsonArray out = new JsonArray();
-      rows.forEach(r -> out.add(toJson(r)));
+      rows.forEach(r -> {
+        if (scope.allows(r.getUUID("id"))) {
+          out.add(toJson(r));
+        }
+      });
       return out;
     });
   }
@@ -185,7 +191,12 @@ public class LibraryVerticle extends VerticleBase {
     return UUID.fromString(req.getString("user_id"));
   }
 
+  /** The library a request names; one outside the key's scope is as good as unknown. */
   private static UUID libraryId(JsonObject req) {
-    return UUID.fromString(req.getString("library_id"));
+    UUID id = UUID.fromString(req.getString("library_id"));
+    if (!LibraryScope.of(req).allows(id)) {
+      throw Failure.notFound();
+    }
+    return id;
   }
 }
