@@ -50,15 +50,22 @@ final class Authentication {
     }
   };
   private Set<String> usedKeys = new HashSet<>();
+  /** Moves on every eviction, so a lookup that raced one does not cache what it found. */
+  private long evictions;
 
   /** Called on the HTTP verticle's event loop; so are all the handlers below. */
   Authentication(Vertx vertx, UrlSigner signer, Clock clock) {
     this.vertx = vertx;
     this.signer = signer;
     this.clock = clock;
-    vertx.eventBus().<JsonObject>consumer(AuthVerticle.KEY_CHANGED,
-      msg -> cache.values().removeIf(c -> msg.body().getString("key_id").equals(c.principal().getString("key_id"))));
-    vertx.eventBus().consumer(AuthVerticle.FORGET_ALL, msg -> cache.clear());
+    vertx.eventBus().<JsonObject>consumer(AuthVerticle.KEY_CHANGED, msg -> {
+      evictions++;
+      cache.values().removeIf(c -> msg.body().getString("key_id").equals(c.principal().getString("key_id")));
+    });
+    vertx.eventBus().consumer(AuthVerticle.FORGET_ALL, msg -> {
+      evictions++;
+      cache.clear();
+    });
     vertx.setPeriodic(TOUCH_INTERVAL.toMillis(), id -> reportUsedKeys());
   }
 
@@ -87,10 +94,14 @@ final class Authentication {
       admit(ctx, cached.principal());
       return;
     }
+    long evictionsBefore = evictions;
     vertx.eventBus().<JsonObject>request(AuthVerticle.AUTHENTICATE, new JsonObject().put("secret_sha256", hash),
         Bus.REQUEST)
       .onSuccess(reply -> {
-        cache.put(hash, new Cached(reply.body(), System.nanoTime() + CACHE_TTL.toNanos()));
+        // A key changed while this lookup was in flight: the answer may predate the change.
+        if (evictions == evictionsBefore) {
+          cache.put(hash, new Cached(reply.body(), System.nanoTime() + CACHE_TTL.toNanos()));
+        }
         admit(ctx, reply.body());
       })
       .onFailure(e -> {

@@ -221,4 +221,25 @@ public final class TestServer {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * Another instance of this server: its own {@code vertx} (so its own event bus and caches) on
+   * the same database and storage directory, as a second process would be. Stop it with {@link
+   * #stopInstance()}, which leaves the shared database to this server's {@link #stop()}.
+   */
+  public TestServer startAnotherInstance(Vertx otherVertx) {
+    Settings settings = SettingsLoader.load(otherVertx).await()
+      .with("http_port", 0)
+      .with("database_url", database.url())
+      .with("storage_dir", storage.toString());
+    MutableClock otherClock = new MutableClock();
+    Eucalypt other = Eucalypt.start(otherVertx, settings, otherClock, false).await();
+    return new TestServer(otherVertx, other, otherClock, database, storage);
+  }
+
+  /** Stops this instance without dropping the database it shares. */
+  public void stopInstance() {
+    client.close();
+    app.stop().await();
+  }
 }
