@@ -10,10 +10,15 @@ import org.eucalypt.asset.AssetVerticle;
 import org.eucalypt.auth.AuthVerticle;
 import org.eucalypt.config.Settings;
 import org.eucalypt.db.Database;
+import org.eucalypt.drain.DrainMetrics;
 import org.eucalypt.drain.DrainVerticle;
+import org.eucalypt.event.EventBridge;
+import org.eucalypt.event.EventVerticle;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import org.eucalypt.http.ApiVerticle;
 import org.eucalypt.http.UrlSigner;
 import org.eucalypt.library.LibraryVerticle;
+import org.eucalypt.ops.Metrics;
 import org.eucalypt.storage.LocalBlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +46,7 @@ public final class Eucalypt {
   private LocalBlobStore blobs;
   private Pool pool;
   private int port;
+  private TcpEventBusBridge bridge;
 
   private Eucalypt(Vertx vertx, Settings settings, Clock clock, boolean drain) {
     this.vertx = vertx;
@@ -72,9 +78,12 @@ public final class Eucalypt {
         UrlSigner signer = new UrlSigner(key, clock);
         Future<Void> f = deploy(() -> new AuthVerticle(settings), 1)
           .compose(v -> deploy(() -> new LibraryVerticle(settings, clock), 1))
-          .compose(v -> deploy(() -> new AssetVerticle(settings, clock, blobs), 1));
+          .compose(v -> deploy(() -> new AssetVerticle(settings, clock, blobs), 1))
+          .compose(v -> deploy(() -> new EventVerticle(settings), 1));
         if (drain) {
-          f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs), 1));
+          // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
+          DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));
+          f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs, drainMetrics), 1));
         }
         ApiVerticle[] first = new ApiVerticle[1];
         return f.compose(v -> deploy(() -> {
@@ -86,8 +95,21 @@ public final class Eucalypt {
         }, settings.effectiveHttpInstances())).map(v -> {
           port = first[0].port();
           return null;
-        });
+        }).compose(v -> startBridge());
       });
+  }
+
+  /** The TCP event-bus bridge, when {@code bridge_port} is set. */
+  private Future<Void> startBridge() {
+    if (settings.bridgePort() == null) {
+      return Future.succeededFuture();
+    }
+    return EventBridge.start(vertx, settings.bridgeHost(), settings.bridgePort())
+      .onSuccess(b -> {
+        bridge = b;
+        LOG.info("event bus bridge listening on {}:{}", settings.bridgeHost(), settings.bridgePort());
+      })
+      .mapEmpty();
   }
 
   private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> verticle, int instances) {
@@ -107,7 +129,7 @@ public final class Eucalypt {
   }
 
   public Future<Void> stop() {
-    Future<Void> f = Future.succeededFuture();
+    Future<Void> f = bridge == null ? Future.succeededFuture() : bridge.close();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       f = f.compose(v -> vertx.undeploy(id));

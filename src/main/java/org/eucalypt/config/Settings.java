@@ -29,6 +29,8 @@ public record Settings(
   Duration drainInterval,
   int drainBatchSize,
   int drainBatchesPerTick,
+  Integer bridgePort,
+  String bridgeHost,
   long maxBodyBytes,
   long maxUploadBytes,
   JsonObject source) {
@@ -38,6 +40,7 @@ public record Settings(
     "http_port", "http_instances", "public_url", "database_url", "database_pool_size", "storage_dir",
     "trash_retention", "asset_trash_retention", "user_storage_limit",
     "drain_interval", "drain_batch_size", "drain_batches_per_tick",
+    "bridge_port", "bridge_host",
     "max_body_bytes", "max_upload_bytes");
 
   public static String envName(String key) {
@@ -59,6 +62,8 @@ public record Settings(
       positiveDuration(c, "drain_interval"),
       intIn(c, "drain_batch_size", 1, 100_000),
       intIn(c, "drain_batches_per_tick", 1, 100_000),
+      raw(c, "bridge_port").isEmpty() ? null : intIn(c, "bridge_port", 0, 65535),
+      nonBlank(c, "bridge_host"),
       longIn(c, "max_body_bytes", 1, Long.MAX_VALUE),
       longIn(c, "max_upload_bytes", 1, Long.MAX_VALUE),
       c.copy());

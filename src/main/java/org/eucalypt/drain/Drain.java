@@ -21,7 +21,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The purge of trashed libraries and of trashed assets past their window, one bounded batch at
@@ -45,14 +47,33 @@ public final class Drain {
   private final Clock clock;
   private final int batchSize;
   private final Duration assetRetention;
+  private final DrainMetrics metrics;
+  /** The libraries this drain is purging, for the log: one line when it starts, one when it ends. */
+  private final Map<UUID, Progress> purging = new ConcurrentHashMap<>();
 
   public Drain(Pool pool, BlobStore blobs, Clock clock, int batchSize, Duration assetRetention) {
+    this(pool, blobs, clock, batchSize, assetRetention, DrainMetrics.NONE);
+  }
+
+  public Drain(Pool pool, BlobStore blobs, Clock clock, int batchSize, Duration assetRetention, DrainMetrics metrics) {
     this.pool = pool;
     this.deletions = new ListedDeletions(pool, blobs);
     this.clock = clock;
     this.batchSize = batchSize;
     this.assetRetention = assetRetention;
+    this.metrics = metrics;
   }
+
+  /** What this drain has done to one library so far (wall-clock time: it is for people). */
+  private static final class Progress {
+    final long startedNanos = System.nanoTime();
+    long lastNanos = startedNanos;
+    long assets;
+    int batches;
+  }
+
+  /** A library restored mid-purge is never seen again: forget it after a while. */
+  private static final long FORGET_AFTER_NANOS = Duration.ofHours(1).toNanos();
 
   /**
    * What one batch did: the library it worked on (null when nothing was due), the assets that
@@ -85,6 +106,7 @@ public final class Drain {
   /** Runs one batch of the most overdue trashed library, then removes the files it listed. */
   public Future<Batch> purgeLibraryBatch() {
     OffsetDateTime now = now();
+    long started = System.nanoTime();
     List<String> keys = new ArrayList<>();
     return pool.withTransaction(tx -> tx.preparedQuery(DrainSql.CLAIM_LIBRARY).execute(Tuple.of(now))
       .compose(claimed -> {
@@ -94,6 +116,7 @@ public final class Drain {
         Row lib = claimed.iterator().next();
         UUID library = lib.getUUID("id");
         UUID user = lib.getUUID("user_id");
+        starting(library, lib.getLong("asset_count"), lib.getLong("storage_used_bytes"));
         return Purge.assets(tx, user, library, DrainSql.DELETE_LIBRARY_ASSETS, Tuple.of(library, batchSize), now, keys)
           .compose(purged -> purged.size() < batchSize
             ? removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, purged, removed))
@@ -101,16 +124,47 @@ public final class Drain {
       }))
       .compose(batch -> deletions.deleteListed(keys).map(batch))
       .onSuccess(batch -> {
-        if (batch.libraryRemoved()) {
-          LOG.info("drain: library {} purged and removed", Ids.LIBRARY.format(batch.libraryId()));
+        if (!batch.idle()) {
+          metrics.batch(batch.purgedAssets().size(), batch.libraryRemoved(), System.nanoTime() - started);
+          progressed(batch);
         }
       });
+  }
+
+  private void starting(UUID library, long assets, long bytes) {
+    long now = System.nanoTime();
+    purging.values().removeIf(p -> now - p.lastNanos > FORGET_AFTER_NANOS);
+    if (purging.putIfAbsent(library, new Progress()) == null) {
+      LOG.atInfo().addKeyValue("event", "library_purge_started")
+        .addKeyValue("library_id", Ids.LIBRARY.format(library))
+        .addKeyValue("assets_left", assets).addKeyValue("bytes_left", bytes)
+        .log("drain: purge of library {} started, {} assets ({} bytes) to go", Ids.LIBRARY.format(library), assets, bytes);
+    }
+  }
+
+  private void progressed(Batch batch) {
+    Progress p = batch.libraryRemoved() ? purging.remove(batch.libraryId()) : purging.get(batch.libraryId());
+    if (p == null) {
+      p = new Progress();
+    }
+    p.assets += batch.purgedAssets().size();
+    p.batches++;
+    p.lastNanos = System.nanoTime();
+    if (batch.libraryRemoved()) {
+      long millis = Duration.ofNanos(p.lastNanos - p.startedNanos).toMillis();
+      LOG.atInfo().addKeyValue("event", "library_purge_finished")
+        .addKeyValue("library_id", Ids.LIBRARY.format(batch.libraryId()))
+        .addKeyValue("assets_purged", p.assets).addKeyValue("batches", p.batches).addKeyValue("duration_ms", millis)
+        .log("drain: library {} purged and removed: {} assets in {} batches over {} ms",
+          Ids.LIBRARY.format(batch.libraryId()), p.assets, p.batches, millis);
+    }
   }
 
   /** Runs one batch of assets trashed one by one whose own retention window is over. */
   public Future<Batch> purgeTrashedAssetsBatch() {
     OffsetDateTime now = now();
     OffsetDateTime cutoff = now.minus(assetRetention);
+    long started = System.nanoTime();
     List<String> keys = new ArrayList<>();
     return pool.withTransaction(tx -> tx.preparedQuery(DrainSql.CLAIM_TRASHED_ASSETS).execute(Tuple.of(cutoff))
       .compose(claimed -> {
@@ -123,7 +177,17 @@ public final class Drain {
           Tuple.of(library, cutoff, batchSize), now, keys)
           .map(purged -> new Batch(library, purged, false));
       }))
-      .compose(batch -> deletions.deleteListed(keys).map(batch));
+      .compose(batch -> deletions.deleteListed(keys).map(batch))
+      .onSuccess(batch -> {
+        if (!batch.idle()) {
+          metrics.batch(batch.purgedAssets().size(), false, System.nanoTime() - started);
+          LOG.atInfo().addKeyValue("event", "trashed_assets_purged")
+            .addKeyValue("library_id", Ids.LIBRARY.format(batch.libraryId()))
+            .addKeyValue("assets_purged", batch.purgedAssets().size())
+            .log("drain: {} assets of library {} purged, their own trash window over",
+              batch.purgedAssets().size(), Ids.LIBRARY.format(batch.libraryId()));
+        }
+      });
   }
 
   private static Future<Boolean> removeLibraryIfEmpty(SqlConnection tx, UUID user, UUID library, OffsetDateTime now) {

@@ -10,7 +10,7 @@ final class DrainSql {
    * batch's transaction: other drains skip it, and a restore waits for the batch to commit.
    */
   static final String CLAIM_LIBRARY = """
-    SELECT id, user_id FROM libraries
+    SELECT id, user_id, asset_count, storage_used_bytes FROM libraries
      WHERE trashed_at IS NOT NULL AND purge_after <= $1
      ORDER BY purge_after, id
      LIMIT 1
@@ -46,6 +46,13 @@ final class DrainSql {
   static final String HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM assets WHERE library_id = $1) AS has_assets";
 
   static final String DELETE_LIBRARY = "DELETE FROM libraries WHERE id = $1";
+
+  /** For the metrics: trashed libraries, those due, and the assets these still hold. */
+  static final String BACKLOG = """
+    SELECT count(*) AS trashed,
+           count(*) FILTER (WHERE purge_after <= $1) AS due,
+           coalesce(sum(asset_count) FILTER (WHERE purge_after <= $1), 0)::bigint AS assets_due
+      FROM libraries WHERE trashed_at IS NOT NULL""";
 
   /**
    * Takes a lease on due deletions: pushing their deadline out hides them from other drains

@@ -3,6 +3,8 @@ package org.eucalypt.drain;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import org.eucalypt.config.Settings;
 import org.eucalypt.db.Database;
 import org.eucalypt.storage.BlobStore;
@@ -10,34 +12,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * Runs the {@link Drain} on a timer. Each tick does at most {@code drain_batches_per_tick}
  * batches, so one huge library cannot starve the rest nor the API, then sweeps leftover files.
  * Ticks never overlap: the next is scheduled when the current one ends.
+ *
+ * <p>It answers {@link #STATUS} on the local event bus (for the readiness check) and, with
+ * {@link DrainMetrics}, keeps the drain's gauges and counters current.
  */
 public class DrainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DrainVerticle.class);
+  /** Local address: answers whether this process's drain is running, and its last ticks. */
+  public static final String STATUS = "drain.status";
 
   private final Settings settings;
   private final Clock clock;
   private final BlobStore blobs;
+  private final DrainMetrics metrics;
+  private Pool pool;
   private Drain drain;
   private long timer = -1;
   private boolean stopped;
+  private Instant tickStarted;
+  private Instant lastTickEnded;
+  private boolean lastTickOk;
 
   public DrainVerticle(Settings settings, Clock clock, BlobStore blobs) {
+    this(settings, clock, blobs, DrainMetrics.NONE);
+  }
+
+  public DrainVerticle(Settings settings, Clock clock, BlobStore blobs, DrainMetrics metrics) {
     this.settings = settings;
     this.clock = clock;
     this.blobs = blobs;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
-    drain = new Drain(Database.pool(vertx, settings), blobs, clock, settings.drainBatchSize(),
-      settings.assetTrashRetention());
+    pool = Database.pool(vertx, settings);
+    drain = new Drain(pool, blobs, clock, settings.drainBatchSize(), settings.assetTrashRetention(), metrics);
+    vertx.eventBus().<JsonObject>localConsumer(STATUS, msg -> msg.reply(status()));
     schedule();
     return Future.succeededFuture();
+  }
+
+  /** Running means a tick is under way or the next one is scheduled. Times are wall-clock. */
+  private JsonObject status() {
+    return new JsonObject()
+      .put("running", !stopped && (tickStarted != null || timer >= 0))
+      .put("interval", settings.drainInterval().toString())
+      .put("tick_started_at", tickStarted == null ? null : tickStarted.toString())
+      .put("last_tick_ended_at", lastTickEnded == null ? null : lastTickEnded.toString())
+      .put("last_tick_ok", lastTickEnded == null ? null : lastTickOk);
   }
 
   @Override
@@ -49,15 +80,39 @@ public class DrainVerticle extends VerticleBase {
 
   private void schedule() {
     if (!stopped) {
-      timer = vertx.setTimer(settings.drainInterval().toMillis(), id -> tick().onComplete(ar -> schedule()));
+      timer = vertx.setTimer(settings.drainInterval().toMillis(), id -> {
+        timer = -1;
+        tick().onComplete(ar -> schedule());
+      });
     }
   }
 
   /** Up to the configured number of batches, stopping early when nothing is due. */
   public Future<JsonObject> tick() {
+    tickStarted = Instant.now();
     return batches(0, 0).compose(purged -> drain.sweepDeletions(settings.drainBatchSize())
         .map(swept -> new JsonObject().put("assets_purged", purged).put("files_swept", swept)))
+      .compose(result -> backlog().map(result))
+      .onComplete(ar -> {
+        tickStarted = null;
+        lastTickEnded = Instant.now();
+        lastTickOk = ar.succeeded();
+        metrics.tick(ar.succeeded(), ar.succeeded() ? ar.result().getInteger("files_swept") : 0);
+      })
       .onFailure(e -> LOG.warn("drain tick failed, will retry next tick: {}", e.toString()));
+  }
+
+  /** Refreshes the backlog gauges; a query per tick, only when metrics are on. */
+  private Future<Void> backlog() {
+    if (!metrics.enabled()) {
+      return Future.succeededFuture();
+    }
+    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    return pool.preparedQuery(DrainSql.BACKLOG).execute(Tuple.of(now)).map(rows -> {
+      var r = rows.iterator().next();
+      metrics.backlog(r.getLong("trashed"), r.getLong("due"), r.getLong("assets_due"));
+      return null;
+    });
   }
 
   private Future<Integer> batches(int done, int purged) {

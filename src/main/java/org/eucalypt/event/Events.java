@@ -13,8 +13,18 @@ import java.util.UUID;
 /**
  * The outbox. Every change calls this inside its own transaction, so a change and its event
  * commit together or not at all.
+ *
+ * <p>Event ids follow commit order: a transaction takes one lock just before it writes its
+ * events and keeps it until it commits, so no transaction can take a later id and commit
+ * earlier. A reader that has seen event N has therefore seen, or will never see, every event
+ * before N — the relay and the feed's cursors rely on it. The cost is that writers take turns for
+ * the last moments of their transactions. The NOTIFY, delivered at commit, wakes the relays.
  */
 public final class Events {
+  public static final String CHANNEL = "eucalypt_events";
+
+  private static final String IN_COMMIT_ORDER = "SELECT pg_advisory_xact_lock(8315), pg_notify('" + CHANNEL + "', '')";
+
   private static final String INSERT = """
     INSERT INTO events (user_id, library_id, entity_type, entity_id, event_type, payload, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -24,7 +34,9 @@ public final class Events {
   }
 
   public static Future<Void> record(SqlClient tx, Event e) {
-    return tx.preparedQuery(INSERT).execute(e.tuple()).mapEmpty();
+    return tx.query(IN_COMMIT_ORDER).execute()
+      .compose(v -> tx.preparedQuery(INSERT).execute(e.tuple()))
+      .mapEmpty();
   }
 
   public static Future<Void> recordAll(SqlClient tx, List<Event> events) {
@@ -33,7 +45,9 @@ public final class Events {
     }
     List<Tuple> batch = new ArrayList<>(events.size());
     events.forEach(e -> batch.add(e.tuple()));
-    return tx.preparedQuery(INSERT).executeBatch(batch).mapEmpty();
+    return tx.query(IN_COMMIT_ORDER).execute()
+      .compose(v -> tx.preparedQuery(INSERT).executeBatch(batch))
+      .mapEmpty();
   }
 
   /** One change: {@code entity_type} is {@code library} or {@code asset}. */

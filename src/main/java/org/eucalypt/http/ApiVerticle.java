@@ -64,6 +64,8 @@ public class ApiVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     Authentication authentication = new Authentication(vertx, signer, clock);
     Permissions permissions = new Permissions(contract);
+    // First of all: a request id, and one access-log line when the request ends.
+    builder.rootHandler(org.eucalypt.ops.RequestLog.create());
     // Uploads stream their body themselves; everything else is read whole, within the limit.
     builder.rootHandler(ctx -> {
       if (isUpload(ctx)) {
@@ -77,11 +79,13 @@ public class ApiVerticle extends VerticleBase {
     builder.rootHandler(permissions::handle);
 
     AuthHandlers auth = new AuthHandlers(vertx.eventBus());
+    EventHandlers events = new EventHandlers(vertx.eventBus());
     LibraryHandlers libraries = new LibraryHandlers(vertx.eventBus());
     AssetHandlers assets = new AssetHandlers(vertx.eventBus(), blobs, signer, settings);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       Map.entry("ping", ctx -> Replies.json(ctx, 200, "pong")),
       Map.entry("get_current_user", auth::getCurrentUser),
+      Map.entry("get_events", events::getEvents),
       Map.entry("create_api_key", auth::createApiKey),
       Map.entry("list_api_keys", auth::listApiKeys),
       Map.entry("update_api_key", auth::updateApiKey),
@@ -117,8 +121,11 @@ public class ApiVerticle extends VerticleBase {
     builder.getRoute("create_asset").setDoValidation(false);
 
     Router router = builder.createRouter();
-    JsonObject document = contract.getRawContract();
+    // Without the internal keys vertx-openapi adds while parsing, which break viewers and SDK generators.
+    JsonObject document = org.eucalypt.ops.Docs.published(contract.getRawContract());
     router.get("/openapi.json").handler(ctx -> Replies.json(ctx, 200, document));
+    // /health/live, /health/ready, /metrics and /docs: outside /api, so no key (see ops.Ops).
+    org.eucalypt.ops.Ops.mount(vertx, router, settings, document);
     router.route().last().handler(ctx -> Problems.send(ctx, 404, "Not Found"));
     router.route().failureHandler(Problems::handleFailure);
     router.errorHandler(405, ctx -> Problems.send(ctx, 405, "Method Not Allowed"));

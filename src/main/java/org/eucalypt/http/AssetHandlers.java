@@ -394,7 +394,7 @@ final class AssetHandlers {
   }
 
   /** An array query parameter, given as repeated keys or comma-separated, or both. */
-  private static List<String> listParam(RoutingContext ctx, String name) {
+  static List<String> listParam(RoutingContext ctx, String name) {
     RequestParameter p = Replies.validated(ctx).getQuery().get(name);
     if (p == null || p.isNull()) {
       return null;

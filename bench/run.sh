@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# eucalypt's benchmarks, each figure set against a reference measured in the same run on the same
+# machine (pgbench running the same SQL, a plain-SQL delete loop, dd), since on a shared, noisy
+# machine only ratios mean something. One command, from a clean clone:
+#
+#   bench/run.sh
+#
+# It builds the jar, starts the server on a fresh database (eucalypt_bench), seeds with SQL, and
+# measures with wrk (1 thread) and pgbench:
+#   1. GET /api/libraries/{id}, 32 and 256 connections, vs pgbench running LibrarySql.GET
+#   2. GET /api/assets (a page of 50) of a 1,000,000-asset library, vs pgbench running its two queries
+#   3. trash + restore pairs vs pgbench running the same transactions (UPDATE + outbox);
+#      trash/restore latency of a library of 1 asset vs one of 1,000,000
+#   4. the drain emptying a 100,000-asset library (real files) with the default settings, and another
+#      with a short interval (BENCH_SHORT_INTERVAL) under API load; GET p99 during each vs idle; vs
+#      a reference loop of plain SQL batches of 500 deleting the same rows and unlinking the same files
+#   5. upload of 100 MiB files vs dd (conv=fsync) of the same bytes to the same disk; peak RSS
+# and writes bench/results/<stamp>.json, a chart bench/results/<stamp>.png, and a row in
+# bench/RESULTS.md. Installs wrk, gnuplot, jq and python3-psycopg2 with apt-get when missing.
+#
+# Environment: BENCH_DURATION (seconds per point, default 10), BENCH_PORT (8095), BENCH_DB
+# (eucalypt_bench), BENCH_SHORT_INTERVAL (the drain interval of the short-interval runs, PT1S),
+# BENCH_JFR=1 (record a JFR profile of each server into bench/results/<stamp>-<server>.jfr and
+# summarise each phase into bench/results/<stamp>-profile.txt),
+# BENCH_KEEP=1 (keep the scratch directory with logs and raw outputs), BENCH_NO_BUILD=1 (use
+# target/eucalypt.jar as it is). Needs PostgreSQL on localhost:5432 reachable as the OS user.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BENCH=$ROOT/bench
+export BENCH_LIB=$BENCH/lib
+DUR=${BENCH_DURATION:-10}
+PORT=${BENCH_PORT:-8095}
+DB=${BENCH_DB:-eucalypt_bench}
+SHORT=${BENCH_SHORT_INTERVAL:-PT1S}
+PAIRS=512          # libraries the trash/restore pairs cycle through (> the 256 connections)
+PAIR_BASE=1000     # library n (n >= PAIR_BASE) is a pair library
+PY=/usr/bin/python3
+START=$(date +%s)
+STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
+TMP=$(mktemp -d /tmp/eucalypt-bench.XXXXXX)
+STORE=$TMP/store
+M=$TMP/m
+mkdir -p "$M" "$STORE" "$BENCH/results"
+export PGHOST=localhost PGPORT=5432 PGOPTIONS="-c client_min_messages=warning"
+DSN="host=localhost port=5432 dbname=$DB"
+SERVER=
+SERVER_NAME=
+
+log() { printf '[%4ds] %s\n' $(( $(date +%s) - START )) "$*" >&2; }
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$TMP"/server-*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 30 "$f" >&2; }; done
+  exit 1
+}
+stop_server() {
+  if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=; fi
+}
+cleanup() {
+  stop_server
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ "${BENCH_KEEP:-}" = 1 ]; then echo "scratch kept in $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+
+# ---- tools -------------------------------------------------------------------------------------
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+command -v jq >/dev/null || need+=(jq)
+command -v pgbench >/dev/null || need+=(postgresql-contrib)
+[ -x $PY ] && $PY -c 'import psycopg2' 2>/dev/null || need+=(python3 python3-psycopg2)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  log "installing ${need[*]}"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- build -------------------------------------------------------------------------------------
+if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
+  log "building the jar"
+  mvn -q -B package -DskipTests
+fi
+# A copy of its own, so a rebuild in the checkout during the run changes nothing.
+cp target/eucalypt.jar "$TMP/eucalypt.jar"
+
+# ---- a fresh database, seeded with SQL -----------------------------------------------------------
+# Every EUCALYPT_* setting at its default but these three.
+for v in $(env | grep -o '^EUCALYPT_[A-Z_]*' || true); do unset "$v"; done
+export EUCALYPT_DATABASE_URL="postgresql://localhost:5432/$DB" EUCALYPT_STORAGE_DIR="$STORE" EUCALYPT_HTTP_PORT=$PORT
+psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+java -jar "$TMP/eucalypt.jar" migrate >/dev/null 2>"$TMP/migrate.log" || { cat "$TMP/migrate.log" >&2; fail "migrate"; }
+KEY=$(java -jar "$TMP/eucalypt.jar" create-user --email bench@example.org 2>/dev/null | jq -r .api_key)
+USER_UUID=$(psql -Atq -d "$DB" -c "SELECT id FROM users WHERE email = 'bench@example.org'")
+[ -n "$KEY" ] && [ -n "$USER_UUID" ] || fail "create-user"
+uuid() { printf '%032x' "$1" | sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/'; }
+
+log "seeding: 1 + 1,000,000 + 3 x 100,000 assets (with files), $PAIRS empty libraries"
+psql -q -v ON_ERROR_STOP=1 -d "$DB" -v uid="$USER_UUID" -v pairs=$PAIRS -v pair_base=$PAIR_BASE >/dev/null <<'SQL'
+-- Library n has the id lpad(to_hex(n), 32, '0'), so pgbench scripts can name it.
+INSERT INTO libraries (id, user_id, name)
+SELECT lpad(to_hex(n), 32, '0')::uuid, :'uid', name
+  FROM (VALUES (1, 'small'), (2, 'big'), (3, 'drain-default'), (5, 'drain-loaded'), (6, 'drain-reference'),
+               (7, 'upload')) v(n, name);
+INSERT INTO libraries (id, user_id, name)
+SELECT lpad(to_hex(n), 32, '0')::uuid, :'uid', 'pair-' || n FROM generate_series(:pair_base, :pair_base + :pairs - 1) n;
+-- small: 1 asset. big: 1,000,000, with ordered keys (fast to insert; nothing here depends on
+-- their order but the pages, which sort by capture time anyway).
+INSERT INTO assets (id, library_id, mime_type, original_file_name, local_datetime, checksum, checksum_sha1,
+                    size_bytes, blob_key)
+SELECT (lpad(to_hex(l), 8, '0') || lpad(to_hex(g), 24, '0'))::uuid, lpad(to_hex(l), 32, '0')::uuid,
+       'image/jpeg', 'p' || g || '.jpg', timestamptz '2020-01-01' + g * interval '1 minute',
+       decode(lpad(to_hex(g), 64, '0'), 'hex'), decode(lpad(to_hex(g), 40, '0'), 'hex'), 1000,
+       'k' || l || '-' || lpad(to_hex(g), 24, '0')
+  FROM (VALUES (1, 1), (2, 1000000)) v(l, n), generate_series(1, n) g;
+-- The drain's libraries: 100,000 each, random ids and keys as the server makes them, 1-byte files.
+INSERT INTO assets (id, library_id, mime_type, original_file_name, local_datetime, checksum, checksum_sha1,
+                    size_bytes, blob_key)
+SELECT gen_random_uuid(), lpad(to_hex(l), 32, '0')::uuid, 'image/jpeg', 'p' || g || '.jpg',
+       timestamptz '2020-01-01' + g * interval '1 minute', sha256(int8send(g)), decode(lpad(to_hex(g), 40, '0'), 'hex'),
+       1, gen_random_uuid()::text
+  FROM unnest(ARRAY[3, 5, 6]) l, generate_series(1, 100000) g;
+UPDATE libraries l SET asset_count = c.n, storage_used_bytes = c.b
+  FROM (SELECT library_id, count(*) n, sum(size_bytes) b FROM assets GROUP BY 1) c WHERE c.library_id = l.id;
+VACUUM ANALYZE;
+SQL
+FILES=$($PY "$BENCH_LIB/mkfiles.py" "$DSN" "$STORE" "$(uuid 3)" "$(uuid 5)" "$(uuid 6)")
+[ "$FILES" = 300000 ] || fail "made $FILES files, expected 300000"
+
+# ---- measuring helpers ---------------------------------------------------------------------------
+start_server() { # $1 name, then VAR=value settings
+  local name=$1; shift
+  SERVER_NAME=$name
+  local jfr=()
+  [ "${BENCH_JFR:-}" = 1 ] && jfr=(-XX:StartFlightRecording=filename=$BENCH/results/$STAMP-$name.jfr,settings=profile,dumponexit=true)
+  env "$@" java "${jfr[@]}" -jar "$TMP/eucalypt.jar" >"$TMP/server-$name.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 300); do
+    curl -sf "localhost:$PORT/api/server/ping" >/dev/null && return 0
+    kill -0 "$SERVER" 2>/dev/null || fail "server $name did not start"
+    sleep 0.1
+  done
+  fail "server $name did not answer"
+}
+peak_rss_mb() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status"; }
+H="Authorization: Bearer $KEY"
+wrkrun() { # name connections seconds path [lua script]
+  WRK_OUT=$M/$1.json wrk -t1 -c"$2" -d"$3"s --timeout 10s -s "${5:-$BENCH_LIB/report.lua}" -H "$H" \
+    "http://localhost:$PORT$4" >"$M/$1.txt" 2>&1 || fail "wrk $1: $(cat "$M/$1.txt")"
+  log "  $1: $(jq -r '"\(.requests * 1e6 / .duration_us | floor) req/s  p50 \(.latency_us.p50/1000) ms  p99 \(.latency_us.p99/1000) ms  errors \(.errors | add)"' "$M/$1.json")"
+}
+pg_room() { # connections pgbench may open: PostgreSQL's limit less those in use, less a margin
+  psql -Atq -d postgres -c "SELECT current_setting('max_connections')::int
+    - current_setting('superuser_reserved_connections')::int - count(*) - 8 FROM pg_stat_activity"
+}
+pgb() { # name clients seconds script [-D var=value...]
+  local name=$1 c=$2 d=$3 script=$4; shift 4
+  local room; room=$(pg_room)
+  [ "$c" -le "$room" ] || c=$room
+  (cd "$TMP" && pgbench -n -M prepared -j1 -c"$c" -T"$d" -f "$BENCH_LIB/$script" -l --log-prefix="$TMP/pgb-$name" \
+     -D uid="$USER_UUID" "$@" "$DB" >"$M/$name.pgb.txt" 2>&1) || fail "pgbench $name: $(tail -5 "$M/$name.pgb.txt")"
+  $PY "$BENCH_LIB/pgbstats.py" "$M/$name.pgb.txt" "$TMP"/pgb-"$name".* >"$M/$name.json"
+  rm -f "$TMP"/pgb-"$name".*
+  log "  $name: $(jq -r '"\(.tps | floor) tx/s  p50 \(.latency_us.p50/1000) ms  p99 \(.latency_us.p99/1000) ms  clients \(.clients)  failed \(.failed)"' "$M/$name.json")"
+}
+mark() { # the start of a phase (or "end"), for the per-phase profiles
+  echo "$1 $SERVER_NAME $(date +%H:%M:%S.%3N)" >>"$TMP/marks"
+}
+reset_pairs() {
+  psql -q -d "$DB" -c "UPDATE libraries SET trashed_at = NULL, purge_after = NULL
+                        WHERE name LIKE 'pair-%' AND trashed_at IS NOT NULL" >/dev/null
+}
+
+# ---- server A: every setting at its default ------------------------------------------------------
+log "server A (default settings)"
+start_server A
+declare -A ID
+while read -r name id; do ID[$name]=$id; done < <(curl -sf -H "$H" "localhost:$PORT/api/libraries?state=all" | jq -r '.[] | "\(.name) \(.id)"')
+[ "${#ID[@]}" = $((6 + PAIRS)) ] || fail "expected $((6 + PAIRS)) libraries, got ${#ID[@]}"
+for n in $(seq $PAIR_BASE $((PAIR_BASE + PAIRS - 1))); do echo "${ID[pair-$n]}"; done >"$TMP/pair_ids"
+export PAIR_IDS=$TMP/pair_ids
+
+# The JIT needs a while on 2 cores: a first 10 s at 32 connections runs at half the speed of the next.
+log "warm-up"
+wrkrun warmup-get_library 32 15 "/api/libraries/${ID[small]}"
+wrkrun warmup-list_assets 32 5 "/api/assets?library_id=${ID[big]}&limit=50"
+reset_pairs; wrkrun warmup-pairs 32 5 / "$BENCH_LIB/pairs.lua"
+
+log "1. GET /api/libraries/{id}"
+mark get_library
+for c in 32 256; do
+  wrkrun get_library-c$c-server $c "$DUR" "/api/libraries/${ID[small]}"
+  pgb get_library-c$c-reference $c "$DUR" get_library.sql -D lib="$(uuid 1)"
+done
+
+log "2. GET /api/assets?library_id=<1,000,000 assets>&limit=50"
+mark list_assets
+for c in 32 256; do
+  wrkrun list_assets-c$c-server $c "$DUR" "/api/assets?library_id=${ID[big]}&limit=50"
+  pgb list_assets-c$c-reference $c "$DUR" list_assets.sql -D lib="$(uuid 2)"
+done
+
+log "3. trash + restore"
+mark trash_restore
+reset_pairs; wrkrun pairs-c32-server 32 "$DUR" / "$BENCH_LIB/pairs.lua"
+reset_pairs; pgb pairs-c32-reference 32 "$DUR" pair.sql -D base=$PAIR_BASE
+reset_pairs
+$PY "$BENCH_LIB/trash_latency.py" "$PORT" "$KEY" "${ID[small]}" "${ID[big]}" >"$M/trash_latency.json" || fail "trash latency"
+log "  trash p50: 1 asset $(jq '.assets_1.trash.p50/1000' "$M/trash_latency.json") ms, 1M $(jq '.assets_1m.trash.p50/1000' "$M/trash_latency.json") ms; restore p50: $(jq '.assets_1.restore.p50/1000' "$M/trash_latency.json") vs $(jq '.assets_1m.restore.p50/1000' "$M/trash_latency.json") ms"
+
+log "4a. drain, default settings: idle GET, then GET while it empties 100,000 assets"
+wrkrun drain-default-idle-c32 32 "$DUR" "/api/libraries/${ID[small]}"
+mark drain_default
+$PY "$BENCH_LIB/drain_watch.py" "$PORT" "$KEY" "${ID[drain-default]}" >"$M/drain-default.json" & WATCH=$!
+wrkrun drain-default-busy-c32 32 $((2 * DUR)) "/api/libraries/${ID[small]}"
+wait $WATCH || fail "drain watch (default)"
+log "  drain (default): $(jq -r '"\(.assets) assets in \(.seconds) s: \(.assets_per_s | floor)/s"' "$M/drain-default.json")"
+mark end
+echo "{\"peak_rss_mb\": $(peak_rss_mb)}" >"$M/rss-A.json"
+stop_server
+
+log "4b. drain, interval $SHORT, under GET load; then the plain-SQL reference"
+start_server B EUCALYPT_DRAIN_INTERVAL="$SHORT"
+wrkrun warmup-B 32 10 "/api/libraries/${ID[small]}"
+wrkrun drain-short-idle-c32 32 "$DUR" "/api/libraries/${ID[small]}"
+mark drain_short
+$PY "$BENCH_LIB/drain_watch.py" "$PORT" "$KEY" "${ID[drain-loaded]}" >"$M/drain-loaded.json" & WATCH=$!
+wrkrun drain-short-busy-c32 32 "$DUR" "/api/libraries/${ID[small]}"
+wait $WATCH || fail "drain watch (loaded)"
+mark end
+log "  drain (short, under load): $(jq -r '"\(.assets) assets in \(.seconds) s: \(.assets_per_s | floor)/s"' "$M/drain-loaded.json")"
+$PY "$BENCH_LIB/drain_reference.py" "$DSN" "$STORE" "$(uuid 6)" 500 >"$M/drain-reference.json" || fail "drain reference"
+log "  reference: $(jq -r '"\(.assets) assets in \(.seconds) s: \(.assets_per_s | floor)/s"' "$M/drain-reference.json")"
+LEFT=$(find "$STORE/blobs" -type f | wc -l)
+echo "{\"files_left\": $LEFT}" >"$M/drain-files.json"
+stop_server
+
+log "5. upload: 3 x 100 MiB vs dd conv=fsync"
+start_server C
+SIZE=$((100 * 1024 * 1024))
+# One untimed upload first, to warm up the JIT.
+head -c $SIZE /dev/urandom >"$TMP/up0.mp4"
+curl -s -o /dev/null -H "$H" -F asset_data=@"$TMP/up0.mp4" -F device_asset_id=bench-0 -F device_id=bench \
+  -F file_created_at=2024-07-01T10:00:00Z -F file_modified_at=2024-07-01T10:00:00Z \
+  "localhost:$PORT/api/assets?library_id=${ID[upload]}"
+rm -f "$TMP/up0.mp4"
+mark upload
+for i in 1 2 3; do
+  head -c $SIZE /dev/urandom >"$TMP/up$i.mp4"
+  DDS=$(LC_ALL=C dd if="$TMP/up$i.mp4" of="$STORE/dd-$i.bin" bs=1M conv=fsync 2>&1 | awk -F', ' '/copied/ {print $3+0}')
+  rm -f "$STORE/dd-$i.bin"
+  OUT=$(curl -s -o "$TMP/up$i.json" -w '%{http_code} %{time_total}' -H "$H" \
+    -F asset_data=@"$TMP/up$i.mp4" -F device_asset_id=bench-$i -F device_id=bench \
+    -F file_created_at=2024-07-01T10:00:00Z -F file_modified_at=2024-07-01T10:00:00Z \
+    "localhost:$PORT/api/assets?library_id=${ID[upload]}")
+  read -r STATUS SECS <<<"$OUT"
+  echo "{\"bytes\": $SIZE, \"status\": $STATUS, \"seconds\": $SECS, \"dd_seconds\": $DDS}" >"$M/upload-$i.json"
+  log "  upload $i: HTTP $STATUS, $(echo "$SIZE / $SECS / 1000000" | bc) MB/s; dd $(echo "$SIZE / $DDS / 1000000" | bc) MB/s"
+  rm -f "$TMP/up$i.mp4"
+done
+mark end
+echo "{\"peak_rss_mb\": $(peak_rss_mb)}" >"$M/rss-C.json"
+stop_server
+
+if [ "${BENCH_JFR:-}" = 1 ]; then
+  # One profile summary per phase, from the recording of the server that ran it.
+  log "profiles: bench/results/$STAMP-profile.txt"
+  PROFILE=$BENCH/results/$STAMP-profile.txt
+  : >"$PROFILE"
+  prev=
+  while read -r phase server at; do
+    if [ -n "$prev" ]; then
+      read -r pphase pserver pat <<<"$prev"
+      { echo "=== $pphase (server $pserver, $pat to $at)"; $PY "$BENCH_LIB/jfr_top.py" "$BENCH/results/$STAMP-$pserver.jfr" 25 "$pat" "$at"; echo; } >>"$PROFILE" 2>&1 || true
+    fi
+    if [ "$phase" = end ]; then prev=; else prev="$phase $server $at"; fi
+  done <"$TMP/marks"
+fi
+
+# ---- report --------------------------------------------------------------------------------------
+ELAPSED=$(( $(date +%s) - START ))
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | grep -vc '^?? bench/' || true)
+$PY "$BENCH_LIB/report.py" "$M" "$BENCH" "$STAMP" "$COMMIT" "$DIRTY" "$ELAPSED" "$DUR" "$SHORT"
+log "done in ${ELAPSED}s: bench/results/$STAMP.json, bench/results/$STAMP.png, a row in bench/RESULTS.md"

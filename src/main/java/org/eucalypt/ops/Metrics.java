@@ -1,0 +1,122 @@
+package org.eucalypt.ops;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.eucalypt.drain.DrainMetrics;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Prometheus metrics through vertx-micrometer-metrics. Vert.x reports its HTTP server, pools and
+ * event bus into the registry only when the {@link Vertx} was built with it, so the command line
+ * builds its Vert.x here; a Vert.x built otherwise (as in most tests) simply has no metrics, and
+ * {@code GET /metrics} says so.
+ *
+ * <p>What the registry holds, with Prometheus names:
+ * <ul>
+ *   <li>{@code vertx_http_server_response_time_seconds} (a histogram) and
+ *       {@code vertx_http_server_requests_total}, by {@code method}, {@code code} and {@code route}: the
+ *       route template matched (such as {@code /api/libraries/:library_id/trash}), never the raw path;</li>
+ *   <li>{@code vertx_pool_in_use}, {@code vertx_pool_ratio}, {@code vertx_pool_queue_pending} and
+ *       {@code vertx_pool_queue_time_seconds} (a histogram): the PostgreSQL pool's use and waits;</li>
+ *   <li>{@code vertx_eventbus_sent_total}, {@code _received_total}, {@code _processed_total},
+ *       {@code _reply_failures_total}, {@code vertx_eventbus_handlers}, by {@code address};</li>
+ *   <li>the drain's own {@code eucalypt_drain_*} ({@link DrainMetrics}) and the JVM's {@code jvm_*}.</li>
+ * </ul>
+ */
+public final class Metrics {
+  /** Vert.x keys its registries by name: each Vert.x built here gets one of its own. */
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final Map<Vertx, PrometheusMeterRegistry> REGISTRIES = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private Metrics() {
+  }
+
+  /** A Vert.x that reports into a Prometheus registry of its own, found again with {@link #registry}. */
+  public static Vertx vertx(VertxOptions options) {
+    PrometheusMeterRegistry registry = newRegistry();
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setRegistryName("eucalypt-" + SEQUENCE.incrementAndGet())
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      .setJvmMetricsEnabled(true)
+      // The route template, not the path: a label per library id would never end.
+      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE,
+        Label.POOL_TYPE, Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE));
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions(options).setMetricsOptions(metrics))
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .build();
+    REGISTRIES.put(vertx, registry);
+    return vertx;
+  }
+
+  /** The registry of a Vert.x built by {@link #vertx}, or null when it has no metrics. */
+  public static PrometheusMeterRegistry registry(Vertx vertx) {
+    return REGISTRIES.get(vertx);
+  }
+
+  static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config()
+      // The pool is named after its database URL, which may carry a password: never export it.
+      .meterFilter(MeterFilter.replaceTagValues(Label.POOL_NAME.toString(),
+        name -> name.startsWith("eucalypt:") ? "eucalypt" : name))
+      // A request that fails passes its route again on the way to the failure handler, which
+      // Vert.x reports as "/a>/a": one route is one route.
+      .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(), Metrics::collapseRoute))
+      .meterFilter(new MeterFilter() {
+        @Override
+        public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+          return histogram(id.getName())
+            ? DistributionStatisticConfig.builder().serviceLevelObjectives(BUCKETS).build().merge(config)
+            : config;
+        }
+      });
+    return registry;
+  }
+
+  static String collapseRoute(String route) {
+    if (route == null || route.indexOf('>') < 0) {
+      return route;
+    }
+    StringBuilder out = new StringBuilder();
+    String last = null;
+    for (String part : route.split(">")) {
+      if (!part.equals(last)) {
+        if (out.length() > 0) {
+          out.append('>');
+        }
+        out.append(part);
+        last = part;
+      }
+    }
+    return out.toString();
+  }
+
+  /** Histogram buckets, in nanoseconds: 1 ms to 30 s, a dozen per series rather than Micrometer's seventy. */
+  private static final double[] BUCKETS = java.util.stream.DoubleStream.of(
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+    .map(seconds -> seconds * 1e9).toArray();
+
+  /** The timers worth a Prometheus histogram (buckets), so quantiles can be computed across instances. */
+  private static boolean histogram(String name) {
+    return name.equals("vertx.http.server.response.time")
+      || name.equals("vertx.pool.queue.time")
+      || name.equals("vertx.pool.usage")
+      || name.equals(DrainMetrics.BATCH_DURATION);
+  }
+}

@@ -1,0 +1,91 @@
+package org.eucalypt.ops;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
+
+/**
+ * The first handler of every request: gives it a request id and writes one access-log line when
+ * it ends.
+ *
+ * <p>The id is the client's {@code X-Request-Id} when it sends a sane one (up to 128 characters
+ * of letters, digits and {@code -_.:/+=}), else a new random one; either way the response
+ * carries it back in {@code X-Request-Id}, and handlers find it under {@link #REQUEST_ID}.
+ *
+ * <p>The line goes to the logger {@code eucalypt.access}: in text, {@code GET /api/libraries 200
+ * 3 ms 512 B id=...}; in JSON, with the fields {@code request_id}, {@code method}, {@code path},
+ * {@code route}, {@code status}, {@code duration_ms}, {@code bytes} and {@code remote}. The query
+ * string is never logged: download URLs carry their signature there.
+ */
+public final class RequestLog implements Handler<RoutingContext> {
+  public static final String HEADER = "X-Request-Id";
+  /** Where the id waits on the routing context. */
+  public static final String REQUEST_ID = "eucalypt.request_id";
+  private static final Logger ACCESS = LoggerFactory.getLogger("eucalypt.access");
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+
+  private RequestLog() {
+  }
+
+  public static RequestLog create() {
+    return new RequestLog();
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String given = req.getHeader(HEADER);
+    String id = given != null && SANE.matcher(given).matches() ? given : newId();
+    long started = System.nanoTime();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(HEADER, id);
+    // An h2c upgrade closes the HTTP/1.1 side and reports a failure though the response went
+    // out whole: a response that ended counts as ended.
+    ctx.addEndHandler(ar -> log(ctx, id, started, ar.succeeded() || ctx.response().ended()));
+    ctx.next();
+  }
+
+  private static void log(RoutingContext ctx, String id, long started, boolean completed) {
+    if (!ACCESS.isInfoEnabled()) {
+      return;
+    }
+    HttpServerRequest req = ctx.request();
+    HttpServerResponse res = ctx.response();
+    long micros = (System.nanoTime() - started) / 1_000;
+    double millis = micros / 1000.0;
+    Route route = ctx.currentRoute();
+    String template = route != null && route.getPath() != null ? route.getPath() : null;
+    SocketAddress remote = req.remoteAddress();
+    int status = completed ? res.getStatusCode() : 0;
+    ACCESS.atInfo()
+      .addKeyValue("request_id", id)
+      .addKeyValue("method", req.method().name())
+      .addKeyValue("path", req.path())
+      .addKeyValue("route", template)
+      .addKeyValue("status", status)
+      .addKeyValue("duration_ms", millis)
+      .addKeyValue("bytes", res.bytesWritten())
+      .addKeyValue("remote", remote == null ? null : remote.hostAddress())
+      .log("{} {} {} {} ms {} B id={}{}", req.method().name(), req.path(), completed ? status : "-", millis,
+        res.bytesWritten(), id, completed ? "" : " (connection closed before the response ended)");
+  }
+
+  /** 20 random base-36 characters: about 103 bits, short enough to paste into a search. */
+  static String newId() {
+    char[] out = new char[20];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+    }
+    return new String(out);
+  }
+}
