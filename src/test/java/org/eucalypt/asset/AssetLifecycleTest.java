@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -25,27 +24,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -897,7 +884,7 @@ class AssetLifecycleTest {
   void exifGivesWidthHeightAndCaptureTimeElseFileCreatedAt() {
     boot();
     String lib = server.createLibrary(alice, "Photos");
-    byte[] withExif = withExif(jpeg(64, 48), new Exif()
+    byte[] withExif = PhotoMetadataTest.withExif(PhotoMetadataTest.jpeg(64, 48), new PhotoMetadataTest.Exif()
       .orientation(1)
       .dateTimeOriginal("2021:07:14 18:30:05")
       .offsetTimeOriginal("+02:00")
@@ -919,7 +906,7 @@ class AssetLifecycleTest {
       counts(alice, "/api/assets/counts?library_id=" + lib).getJsonArray("data"));
 
     // Without EXIF: the size from the image itself, the capture time from file_created_at.
-    byte[] plainJpeg = jpeg(40, 30);
+    byte[] plainJpeg = PhotoMetadataTest.jpeg(40, 30);
     HttpResponse<Buffer> plain = server.upload(alice, lib, "plain.jpg", Buffer.buffer(plainJpeg),
       "2019-03-04T05:06:07+01:00");
     assertEquals(201, plain.statusCode(), plain.bodyAsString());
@@ -1197,152 +1184,5 @@ class AssetLifecycleTest {
       assertEquals(type, first.getString("type"), res.bodyAsString());
     }
     assertNotNull(first.getString("msg"));
-  }
-
-  // ---------------------------------------------------------------- JPEG fixtures with EXIF
-  // The builder of PhotoMetadataTest, copied: an image drawn with ImageIO, EXIF written byte by byte.
-
-  private static byte[] jpeg(int width, int height) {
-    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setColor(Color.ORANGE);
-    g.fillRect(0, 0, width / 2, height);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(img, "jpeg", out)) {
-        throw new IllegalStateException("no ImageIO writer for jpeg");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  /** The JPEG with an EXIF APP1 segment inserted right after its SOI marker (FF D8). */
-  private static byte[] withExif(byte[] jpeg, Exif exif) {
-    byte[] app1 = exif.app1Segment();
-    byte[] out = new byte[jpeg.length + app1.length];
-    System.arraycopy(jpeg, 0, out, 0, 2);
-    System.arraycopy(app1, 0, out, 2, app1.length);
-    System.arraycopy(jpeg, 2, out, 2 + app1.length, jpeg.length - 2);
-    return out;
-  }
-
-  /** A big-endian TIFF/EXIF writer: IFD0 with Orientation and the Exif SubIFD pointer, then the SubIFD. */
-  private static final class Exif {
-    private static final int ASCII = 2;
-    private static final int SHORT = 3;
-    private static final int LONG = 4;
-    private static final int TAG_ORIENTATION = 0x0112;
-    private static final int TAG_EXIF_IFD_POINTER = 0x8769;
-    private static final int TAG_DATE_TIME_ORIGINAL = 0x9003;
-    private static final int TAG_OFFSET_TIME_ORIGINAL = 0x9011;
-    private static final int TAG_EXIF_IMAGE_WIDTH = 0xA002;
-    private static final int TAG_EXIF_IMAGE_HEIGHT = 0xA003;
-
-    private record Entry(int type, int count, byte[] value) {
-    }
-
-    private final Map<Integer, Entry> ifd0 = new TreeMap<>();
-    private final Map<Integer, Entry> subIfd = new TreeMap<>();
-
-    Exif orientation(int value) {
-      ifd0.put(TAG_ORIENTATION, shortValue(value));
-      return this;
-    }
-
-    Exif dateTimeOriginal(String value) {
-      subIfd.put(TAG_DATE_TIME_ORIGINAL, ascii(value));
-      return this;
-    }
-
-    Exif offsetTimeOriginal(String value) {
-      subIfd.put(TAG_OFFSET_TIME_ORIGINAL, ascii(value));
-      return this;
-    }
-
-    Exif exifImageSize(int width, int height) {
-      subIfd.put(TAG_EXIF_IMAGE_WIDTH, longValue(width));
-      subIfd.put(TAG_EXIF_IMAGE_HEIGHT, longValue(height));
-      return this;
-    }
-
-    byte[] app1Segment() {
-      byte[] tiff = tiff();
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      try {
-        out.writeShort(0xFFE1);
-        out.writeShort(2 + 6 + tiff.length);
-        out.write("Exif\0\0".getBytes(StandardCharsets.US_ASCII));
-        out.write(tiff);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return bytes.toByteArray();
-    }
-
-    private byte[] tiff() {
-      Map<Integer, Entry> first = new TreeMap<>(ifd0);
-      first.put(TAG_EXIF_IFD_POINTER, longValue(0));
-      int subIfdOffset = 8 + ifd(first, 8).length;
-      first.put(TAG_EXIF_IFD_POINTER, longValue(subIfdOffset));
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      try {
-        out.writeBytes("MM");
-        out.writeShort(42);
-        out.writeInt(8);
-        out.write(ifd(first, 8));
-        out.write(ifd(subIfd, subIfdOffset));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return bytes.toByteArray();
-    }
-
-    private static byte[] ifd(Map<Integer, Entry> entries, int at) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      ByteArrayOutputStream overflow = new ByteArrayOutputStream();
-      int overflowStart = at + 2 + 12 * entries.size() + 4;
-      try {
-        out.writeShort(entries.size());
-        for (Map.Entry<Integer, Entry> e : entries.entrySet()) {
-          Entry entry = e.getValue();
-          out.writeShort(e.getKey());
-          out.writeShort(entry.type());
-          out.writeInt(entry.count());
-          if (entry.value().length <= 4) {
-            out.write(Arrays.copyOf(entry.value(), 4));
-          } else {
-            out.writeInt(overflowStart + overflow.size());
-            overflow.write(entry.value());
-            if (overflow.size() % 2 == 1) {
-              overflow.write(0);
-            }
-          }
-        }
-        out.writeInt(0);
-        out.write(overflow.toByteArray());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return bytes.toByteArray();
-    }
-
-    private static Entry ascii(String s) {
-      byte[] text = (s + "\0").getBytes(StandardCharsets.US_ASCII);
-      return new Entry(ASCII, text.length, text);
-    }
-
-    private static Entry shortValue(int v) {
-      return new Entry(SHORT, 1, new byte[] {(byte) (v >> 8), (byte) v});
-    }
-
-    private static Entry longValue(int v) {
-      return new Entry(LONG, 1, new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v});
-    }
   }
 }

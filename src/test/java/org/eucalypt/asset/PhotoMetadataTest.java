@@ -130,7 +130,8 @@ class PhotoMetadataTest {
     return img;
   }
 
-  private static byte[] jpeg(int width, int height) {
+  /** Also the fixture of AssetLifecycleTest. */
+  static byte[] jpeg(int width, int height) {
     return encode(image(width, height), "jpeg");
   }
 
@@ -147,7 +148,7 @@ class PhotoMetadataTest {
   }
 
   /** The JPEG with an EXIF APP1 segment inserted right after its SOI marker (FF D8). */
-  private static byte[] withExif(byte[] jpeg, Exif exif) {
+  static byte[] withExif(byte[] jpeg, Exif exif) {
     byte[] app1 = exif.app1Segment();
     byte[] out = new byte[jpeg.length + app1.length];
     System.arraycopy(jpeg, 0, out, 0, 2);
@@ -160,7 +161,7 @@ class PhotoMetadataTest {
    * Just enough of a big-endian ("MM") TIFF/EXIF writer for these tests: IFD0, holding Orientation
    * and the pointer to the Exif SubIFD, then the SubIFD with the date and size tags.
    */
-  private static final class Exif {
+  static final class Exif {
     private static final int ASCII = 2;
     private static final int SHORT = 3;
     private static final int LONG = 4;
