@@ -222,7 +222,7 @@ stop_server
 
 log "4b. drain, interval $SHORT, under GET load; then the plain-SQL reference"
 start_server B EUCALYPT_DRAIN_INTERVAL="$SHORT"
-wrkrun warmup-B 32 10 "/api/libraries/${ID[small]}"
+wrkrun warmup-B 32 20 "/api/libraries/${ID[small]}"
 wrkrun drain-short-idle-c32 32 "$DUR" "/api/libraries/${ID[small]}"
 mark drain_short
 $PY "$BENCH_LIB/drain_watch.py" "$PORT" "$KEY" "${ID[drain-loaded]}" >"$M/drain-loaded.json" & WATCH=$!
