@@ -60,7 +60,7 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private Router router(OpenAPIContract contract) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, new CachedValidators(contract), RequestExtractor.withBodyHandler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     Authentication authentication = new Authentication(vertx, signer, clock);
     Permissions permissions = new Permissions(contract);
