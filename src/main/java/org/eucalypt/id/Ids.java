@@ -1,6 +1,5 @@
 package org.eucalypt.id;
 
-import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,9 +15,9 @@ public enum Ids {
   USER("intuser_"), LIBRARY("lib_"), ASSET("asset_"), API_KEY("apikey_"), ASSET_VERSION("asset_version_");
 
   private static final String ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  private static final BigInteger BASE = BigInteger.valueOf(ALPHABET.length());
+  private static final long BASE = ALPHABET.length();
+  private static final long MASK = 0xFFFF_FFFFL;
   private static final int LENGTH = 22;
-  private static final BigInteger MAX = BigInteger.ONE.shiftLeft(128);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String prefix;
@@ -47,35 +46,46 @@ public enum Ids {
     return new UUID(msb, lsb);
   }
 
+  // Base 57 over 128 bits, as four 32-bit limbs (most significant first) in longs: every page of
+  // assets formats 50+ ids, and BigInteger arithmetic was the top of that profile.
   static String encode(UUID uuid) {
-    BigInteger n = toUnsigned(uuid);
+    long[] limbs = limbs(uuid);
     char[] out = new char[LENGTH];
     for (int i = LENGTH - 1; i >= 0; i--) {
-      BigInteger[] qr = n.divideAndRemainder(BASE);
-      out[i] = ALPHABET.charAt(qr[1].intValue());
-      n = qr[0];
+      long remainder = 0;
+      for (int j = 0; j < 4; j++) {
+        long current = (remainder << 32) | limbs[j];
+        limbs[j] = current / BASE;
+        remainder = current % BASE;
+      }
+      out[i] = ALPHABET.charAt((int) remainder);
     }
     return new String(out);
   }
 
   static Optional<UUID> decode(String s) {
-    BigInteger n = BigInteger.ZERO;
+    long[] limbs = new long[4];
     for (int i = 0; i < s.length(); i++) {
       int digit = ALPHABET.indexOf(s.charAt(i));
       if (digit < 0) {
         return Optional.empty();
       }
-      n = n.multiply(BASE).add(BigInteger.valueOf(digit));
+      long carry = digit;
+      for (int j = 3; j >= 0; j--) {
+        long current = limbs[j] * BASE + carry;
+        limbs[j] = current & MASK;
+        carry = current >>> 32;
+      }
+      if (carry != 0) {
+        return Optional.empty(); // 2^128 or more: no UUID
+      }
     }
-    if (n.compareTo(MAX) >= 0) {
-      return Optional.empty();
-    }
-    return Optional.of(new UUID(n.shiftRight(64).longValue(), n.longValue()));
+    return Optional.of(new UUID(limbs[0] << 32 | limbs[1], limbs[2] << 32 | limbs[3]));
   }
 
-  private static BigInteger toUnsigned(UUID uuid) {
-    BigInteger hi = BigInteger.valueOf(uuid.getMostSignificantBits()).and(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
-    BigInteger lo = BigInteger.valueOf(uuid.getLeastSignificantBits()).and(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
-    return hi.shiftLeft(64).or(lo);
+  private static long[] limbs(UUID uuid) {
+    long hi = uuid.getMostSignificantBits();
+    long lo = uuid.getLeastSignificantBits();
+    return new long[] {hi >>> 32, hi & MASK, lo >>> 32, lo & MASK};
   }
 }

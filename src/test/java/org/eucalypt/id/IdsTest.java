@@ -2,6 +2,7 @@ package org.eucalypt.id;
 
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -25,6 +26,25 @@ class IdsTest {
     assertEquals(max, Ids.ASSET.parse(Ids.ASSET.format(max)).orElseThrow());
     UUID zero = new UUID(0, 0);
     assertEquals("asset_2222222222222222222222", Ids.ASSET.format(zero));
+  }
+
+  @Test
+  void theEncodingIsTheNumberInBase57WithTheMostSignificantDigitFirst() {
+    // Arbitrary-precision arithmetic as the oracle for the limb arithmetic.
+    String alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    java.util.Random random = new java.util.Random(57);
+    for (int i = 0; i < 5000; i++) {
+      UUID u = new UUID(random.nextLong(), random.nextLong());
+      BigInteger n = new BigInteger(1, java.nio.ByteBuffer.allocate(16)
+        .putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array());
+      StringBuilder expected = new StringBuilder();
+      for (int d = 0; d < 22; d++) {
+        BigInteger[] qr = n.divideAndRemainder(BigInteger.valueOf(57));
+        expected.insert(0, alphabet.charAt(qr[1].intValue()));
+        n = qr[0];
+      }
+      assertEquals("asset_" + expected, Ids.ASSET.format(u));
+    }
   }
 
   @Test
