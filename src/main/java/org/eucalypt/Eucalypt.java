@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.eucalypt.asset.AssetVerticle;
 import org.eucalypt.auth.AuthVerticle;
+import org.eucalypt.bus.SharedJson;
 import org.eucalypt.config.Settings;
 import org.eucalypt.db.Database;
 import org.eucalypt.drain.DrainMetrics;
@@ -66,6 +67,7 @@ public final class Eucalypt {
   }
 
   private Future<Void> deploy() {
+    SharedJson.register(vertx);
     blobs = new LocalBlobStore(vertx, settings.storageDir());
     return Database.prepare(vertx, settings)
       .compose(v -> blobs.init())

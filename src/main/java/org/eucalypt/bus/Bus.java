@@ -34,7 +34,13 @@ public final class Bus {
       }
       answer.onComplete(ar -> {
         if (ar.succeeded()) {
-          msg.reply(ar.result());
+          Object reply = ar.result();
+          DeliveryOptions options = SharedJson.optionsFor(reply);
+          if (options == null) {
+            msg.reply(reply);
+          } else {
+            msg.reply(reply, options);
+          }
         } else {
           ReplyException f = toFailure(address, ar.cause());
           msg.fail(f.failureCode(), f.getMessage());
