@@ -16,9 +16,13 @@ final class DrainSql {
      LIMIT 1
      FOR UPDATE SKIP LOCKED""";
 
+  /**
+   * A batch of a purged library's assets, taken in the order of its index (assets_library_time)
+   * so that each batch reads its own rows and no others: the order itself does not matter.
+   */
   static final String DELETE_LIBRARY_ASSETS = """
     DELETE FROM assets
-     WHERE id IN (SELECT id FROM assets WHERE library_id = $1 ORDER BY id LIMIT $2)
+     WHERE id IN (SELECT id FROM assets WHERE library_id = $1 ORDER BY local_datetime, id LIMIT $2)
     RETURNING id, blob_key, size_bytes""";
 
   /**

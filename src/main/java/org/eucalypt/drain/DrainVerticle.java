@@ -18,8 +18,10 @@ import java.time.ZoneOffset;
 
 /**
  * Runs the {@link Drain} on a timer. Each tick does at most {@code drain_batches_per_tick}
- * batches, so one huge library cannot starve the rest nor the API, then sweeps leftover files.
- * Ticks never overlap: the next is scheduled when the current one ends.
+ * batches, then sweeps leftover files. Ticks never overlap: the next is scheduled when the current
+ * one ends, {@code drain_interval} later when the tick ran out of work, {@link #BUSY_PAUSE} later
+ * when it stopped at its quota with work left: a big backlog drains at the speed of the database
+ * rather than of the timer (one 500-asset batch takes a fraction of a second, the interval is 10 s).
  *
  * <p>It answers {@link #STATUS} on the local event bus (for the readiness check) and, with
  * {@link DrainMetrics}, keeps the drain's gauges and counters current.
@@ -28,6 +30,8 @@ public class DrainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DrainVerticle.class);
   /** Local address: answers whether this process's drain is running, and its last ticks. */
   public static final String STATUS = "drain.status";
+  /** Between ticks while work is left: room for the sweep and for the timers of other work. */
+  static final long BUSY_PAUSE_MS = 50;
 
   private final Settings settings;
   private final Clock clock;
@@ -57,7 +61,8 @@ public class DrainVerticle extends VerticleBase {
     pool = Database.pool(vertx, settings);
     drain = new Drain(pool, blobs, clock, settings.drainBatchSize(), settings.assetTrashRetention(), metrics);
     vertx.eventBus().<JsonObject>localConsumer(STATUS, msg -> msg.reply(status()));
-    schedule();
+    // The first tick at once: a server restarted mid-purge carries on the moment it is up.
+    schedule(BUSY_PAUSE_MS);
     return Future.succeededFuture();
   }
 
@@ -78,20 +83,26 @@ public class DrainVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void schedule() {
+  private void schedule(long delayMillis) {
     if (!stopped) {
-      timer = vertx.setTimer(settings.drainInterval().toMillis(), id -> {
+      timer = vertx.setTimer(delayMillis, id -> {
         timer = -1;
-        tick().onComplete(ar -> schedule());
+        tick().onComplete(ar -> schedule(ar.succeeded() && ar.result().getBoolean("more")
+          ? BUSY_PAUSE_MS : settings.drainInterval().toMillis()));
       });
     }
   }
 
-  /** Up to the configured number of batches, stopping early when nothing is due. */
+  /**
+   * Up to the configured number of batches, stopping early when nothing is due. Answers what it
+   * did, and {@code more}: whether it stopped at its quota, with work probably left.
+   */
   public Future<JsonObject> tick() {
     tickStarted = Instant.now();
-    return batches(0, 0).compose(purged -> drain.sweepDeletions(settings.drainBatchSize())
-        .map(swept -> new JsonObject().put("assets_purged", purged).put("files_swept", swept)))
+    int[] batchesRun = new int[1];
+    return batches(0, 0, batchesRun).compose(purged -> drain.sweepDeletions(settings.drainBatchSize())
+        .map(swept -> new JsonObject().put("assets_purged", purged).put("files_swept", swept)
+          .put("more", batchesRun[0] >= settings.drainBatchesPerTick() || swept >= settings.drainBatchSize())))
       .compose(result -> backlog().map(result))
       .onComplete(ar -> {
         tickStarted = null;
@@ -115,12 +126,13 @@ public class DrainVerticle extends VerticleBase {
     });
   }
 
-  private Future<Integer> batches(int done, int purged) {
+  private Future<Integer> batches(int done, int purged, int[] batchesRun) {
+    batchesRun[0] = done;
     if (done >= settings.drainBatchesPerTick() || stopped) {
       return Future.succeededFuture(purged);
     }
     return drain.runBatch().compose(batch -> batch.idle()
       ? Future.succeededFuture(purged)
-      : batches(done + 1, purged + batch.purgedAssets().size()));
+      : batches(done + 1, purged + batch.purgedAssets().size(), batchesRun));
   }
 }

@@ -223,6 +223,27 @@ class DrainTest {
   }
 
   @Test
+  void aBacklogDrainsWithoutWaitingAnIntervalBetweenFullTicks() {
+    String lib = server.createLibrary(alice, "Backlog");
+    uploadMany(lib, 25);
+    trash(lib);
+    expedite(lib);
+    // One batch of 4 per tick and an hour between idle ticks: seven ticks are needed; the first
+    // comes when the verticle starts, the others at once because each stopped at its quota.
+    var settings = server.app.settings()
+      .with("drain_interval", "PT1H").with("drain_batch_size", 4).with("drain_batches_per_tick", 1);
+    DrainVerticle verticle = new DrainVerticle(settings, server.clock, server.app.blobs());
+    String deployment = server.vertx.deployVerticle(verticle).await();
+    try {
+      awaitCondition(Duration.ofSeconds(30), () ->
+        server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(List.of(lib))) == 0);
+    } finally {
+      server.vertx.undeploy(deployment).await();
+    }
+    server.assertInvariants();
+  }
+
+  @Test
   void filesLeftListedByACrashAreRemovedByTheNextSweep() throws Exception {
     // A drain that died after committing a batch leaves files listed for deletion and present.
     Path root = server.app.blobs().blobsRoot();
