@@ -19,8 +19,10 @@ import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import org.eucalypt.http.ApiVerticle;
 import org.eucalypt.http.UrlSigner;
 import org.eucalypt.library.LibraryVerticle;
+import org.eucalypt.ops.Health;
 import org.eucalypt.ops.Metrics;
-import org.eucalypt.storage.LocalBlobStore;
+import org.eucalypt.storage.BlobStore;
+import org.eucalypt.storage.BlobStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,7 @@ public final class Eucalypt {
   private final Clock clock;
   private final boolean drain;
   private final List<String> deployments = new ArrayList<>();
-  private LocalBlobStore blobs;
+  private BlobStore blobs;
   private Pool pool;
   private int port;
   private TcpEventBusBridge bridge;
@@ -68,7 +70,7 @@ public final class Eucalypt {
 
   private Future<Void> deploy() {
     SharedJson.register(vertx);
-    blobs = new LocalBlobStore(vertx, settings.storageDir());
+    blobs = BlobStores.of(vertx, settings);
     return Database.prepare(vertx, settings)
       .compose(v -> blobs.init())
       .compose(v -> blobs.sweepStaging(STALE_STAGING.toMillis()))
@@ -130,13 +132,28 @@ public final class Eucalypt {
       .map(rows -> rows.iterator().next().getBuffer("value").getBytes());
   }
 
+  /**
+   * The graceful stop (SIGTERM; see Main): readiness answers 503 at once so a load balancer stops
+   * sending here; after {@code shutdown_grace} (time for the balancer to notice) the stop proper
+   * runs: the HTTP listener closes and requests under way finish (at most {@code shutdown_timeout}),
+   * the drain's batch under way commits, then the pool and the store close.
+   */
+  public Future<Void> shutdown() {
+    Health.markStopping(vertx);
+    LOG.info("stopping: readiness now answers 503; closing the listener in {}", settings.shutdownGrace());
+    long grace = settings.shutdownGrace().toMillis();
+    Future<Void> waited = grace <= 0 ? Future.succeededFuture() : vertx.timer(grace).mapEmpty();
+    return waited.compose(v -> stop())
+      .onSuccess(v -> LOG.info("stopped: requests under way finished, the drain's batch committed"));
+  }
+
   public Future<Void> stop() {
     Future<Void> f = bridge == null ? Future.succeededFuture() : bridge.close();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       f = f.compose(v -> vertx.undeploy(id));
     }
-    return f.compose(v -> pool.close());
+    return f.compose(v -> pool.close()).compose(v -> blobs.close());
   }
 
   public int port() {
@@ -147,7 +164,7 @@ public final class Eucalypt {
     return pool;
   }
 
-  public LocalBlobStore blobs() {
+  public BlobStore blobs() {
     return blobs;
   }
 

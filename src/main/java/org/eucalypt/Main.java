@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 
 import java.util.Arrays;
 import java.util.List;
@@ -62,7 +63,25 @@ public final class Main {
     Map.entry("drain_batch_size", "assets deleted per drain batch (one transaction)"),
     Map.entry("drain_batches_per_tick", "batches per drain tick"),
     Map.entry("max_body_bytes", "largest JSON body"),
-    Map.entry("max_upload_bytes", "largest uploaded file"));
+    Map.entry("max_upload_bytes", "largest uploaded file"),
+    Map.entry("bridge_port", "TCP event-bus bridge port; empty = off"),
+    Map.entry("bridge_host", "address the bridge binds to"),
+    Map.entry("cluster_host", "this member's cluster address (bind and advertised)"),
+    Map.entry("cluster_port", "this member's Hazelcast port; empty = not clustered"),
+    Map.entry("cluster_members", "comma-separated host:port of the members to join"),
+    Map.entry("cluster_bus_port", "clustered event bus TCP port; 0 = any free port"),
+    Map.entry("storage", "local (storage_dir) or s3"),
+    Map.entry("s3_endpoint", "S3-compatible endpoint URL; empty = AWS"),
+    Map.entry("s3_bucket", "bucket for stored files (storage=s3)"),
+    Map.entry("s3_region", "S3 region"),
+    Map.entry("shutdown_grace", "on SIGTERM, time answering not-ready before the listener closes"),
+    Map.entry("shutdown_timeout", "on SIGTERM, longest wait for in-flight requests to finish"));
+
+  /**
+   * Beyond shutdown_grace + shutdown_timeout: time for the drain's batch under way to commit and
+   * the pool to close; and the bound on closing Vert.x.
+   */
+  private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
   /** Read before logging starts, so it is not a setting of config/eucalypt.json. */
   static final String LOG_FORMAT = "EUCALYPT_LOG_FORMAT";
@@ -140,18 +159,49 @@ public final class Main {
   }
 
   private static void serve() {
-    // Built with its metrics: GET /metrics serves them.
-    Vertx vertx = Metrics.vertx(new VertxOptions());
-    loadSettings(vertx)
-      .compose(settings -> Eucalypt.start(vertx, settings).map(app -> {
+    // The settings decide whether Vert.x is clustered, so they are read first, with a Vert.x of
+    // their own that is gone before the server's is built.
+    Vertx bootstrap = Vertx.vertx();
+    Settings settings;
+    try {
+      settings = loadSettings(bootstrap).toCompletionStage().toCompletableFuture().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      System.err.println("eucalypt could not start: " + message(e.getCause()));
+      System.exit(1);
+      return;
+    } finally {
+      // Waited for here, not chained to the load: a future completed on a closing Vert.x never completes.
+      bootstrap.close().toCompletionStage().toCompletableFuture().join();
+    }
+    Vertx vertx;
+    try {
+      // Built with its metrics: GET /metrics serves them.
+      vertx = Metrics.vertx(new VertxOptions(), settings).toCompletionStage().toCompletableFuture().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      System.err.println("eucalypt could not join the cluster: " + message(e.getCause()));
+      System.exit(1);
+      return;
+    }
+    Eucalypt.start(vertx, settings).map(app -> {
         System.out.println("eucalypt listening on port " + app.port());
-        // A stop that hangs must not keep the process (and systemd or docker stop) waiting forever.
+        // A stop that hangs must not keep the process (and systemd or docker stop) waiting
+        // forever, so each step is bounded. kill -9 runs nothing, as ever.
+        Duration bound = settings.shutdownGrace().plus(settings.shutdownTimeout()).plus(STOP_MARGIN);
+        Runnable stopOnce = once(() -> {
+          awaitAtMost(app.shutdown(), bound, "stopping the server");
+          awaitAtMost(vertx.close(), STOP_MARGIN, "closing Vert.x");
+        });
+        // SIGINT, SIGHUP, or SIGTERM when it cannot be handled: the same stop, in a shutdown hook.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          awaitAtMost(app.stop(), "stopping the server");
-          awaitAtMost(vertx.close(), "closing Vert.x");
-        }));
+          stopOnce.run();
+          // Last: flushes the access log's queue (logback.xml has no hook of its own for that).
+          if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+            logging.stop();
+          }
+        }, "eucalypt-shutdown"));
+        gracefulOnSigterm(stopOnce);
         return app;
-      }))
+      })
       .onFailure(e -> {
         System.err.println("eucalypt could not start: " + message(e));
         vertx.close();
@@ -159,11 +209,55 @@ public final class Main {
       });
   }
 
-  private static void awaitAtMost(Future<?> f, String what) {
+  /**
+   * SIGTERM is the ordinary way to stop a service (systemd, docker stop, Kubernetes). It is
+   * handled here rather than left to the shutdown hook, for two reasons: the graceful stop must
+   * run before the JVM starts shutting down (the JVM runs all hooks at once, and Vert.x's own hook
+   * deletes its file cache, which breaks an upload still being stored); and a stop that went well
+   * ends in exit code 0, not the JVM's 143 (128 + 15), which supervisors log as a failure. The hook
+   * then finds the stop done. If the JVM refuses the handler (-Xrs), SIGTERM still stops through
+   * the hook, with code 143.
+   */
+  private static void gracefulOnSigterm(Runnable stopOnce) {
     try {
-      f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+        // The handler's thread is the JVM's own: stop on a thread of ours, then exit.
+        Thread t = new Thread(() -> {
+          stopOnce.run();
+          System.exit(0);
+        }, "eucalypt-sigterm");
+        t.start();
+      });
+    } catch (IllegalArgumentException e) {
+      System.err.println("eucalypt: cannot handle SIGTERM (" + e.getMessage() + "); it will exit with 143");
+    }
+  }
+
+  /**
+   * {@code r} run by the first caller; later and concurrent callers wait for it to end. A second
+   * SIGTERM, or the hook after a SIGTERM, does not start a second stop.
+   */
+  private static Runnable once(Runnable r) {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (started.compareAndSet(false, true)) {
+        try {
+          r.run();
+        } finally {
+          done.complete(null);
+        }
+      } else {
+        done.join();
+      }
+    };
+  }
+
+  private static void awaitAtMost(Future<?> f, Duration bound, String what) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      System.err.println("eucalypt: " + what + " took over 20 s; exiting anyway");
+      System.err.println("eucalypt: " + what + " took over " + bound + "; exiting anyway");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {

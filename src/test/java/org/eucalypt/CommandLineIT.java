@@ -2,14 +2,13 @@ package org.eucalypt;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.eucalypt.support.ServerOutput;
 import org.eucalypt.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -64,7 +61,7 @@ class CommandLineIT {
 
     Process server = start(Map.of("EUCALYPT_HTTP_PORT", "0"));
     try {
-      int port = awaitListening(server);
+      int port = ServerOutput.awaitListening(server);
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ping = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
         + "/api/server/ping")).build(), HttpResponse.BodyHandlers.ofString());
@@ -121,29 +118,5 @@ class CommandLineIT {
     pb.environment().put("EUCALYPT_STORAGE_DIR", storage.toString());
     pb.environment().putAll(env);
     return pb;
-  }
-
-  /** Reads the server's output until it says where it listens. */
-  private static int awaitListening(Process server) throws IOException {
-    Pattern listening = Pattern.compile("eucalypt listening on port (\\d+)");
-    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    for (String line = out.readLine(); line != null; line = out.readLine()) {
-      seen.append(line).append('\n');
-      Matcher m = listening.matcher(line);
-      if (m.find()) {
-        Thread drainOutput = new Thread(() -> {
-          try {
-            out.transferTo(java.io.Writer.nullWriter());
-          } catch (IOException ignored) {
-            // the process ended
-          }
-        });
-        drainOutput.setDaemon(true);
-        drainOutput.start();
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("the server exited before listening:\n" + seen);
   }
 }

@@ -95,6 +95,12 @@ final class AssetSql {
   static final String LOCK_LIVE_LIBRARY = """
     SELECT id FROM libraries WHERE id = $1 AND user_id = $2 AND trashed_at IS NULL FOR UPDATE""";
 
+  /**
+   * An upload's transaction holds its library, live, until it commits: a trash that arrives
+   * meanwhile waits, and one that came first makes the upload a 404 rather than a 507.
+   */
+  static final String LOCK_LIBRARY_FOR_UPLOAD = "SELECT id FROM libraries WHERE id = $1 AND trashed_at IS NULL FOR UPDATE";
+
   static final String COUNT_IN_LIBRARY = """
     SELECT count(*) AS n FROM assets WHERE library_id = $1 AND id = ANY($2)""";
 

@@ -143,6 +143,10 @@ public class AssetVerticle extends VerticleBase {
     return pool.preparedQuery(AssetSql.INTENT).execute(Tuple.of(key, now.plus(INTENT_TTL)))
       .compose(v -> blobs.commit(staged, key))
       .compose(v -> pool.withTransaction(tx -> tx.preparedQuery(AssetSql.LOCK_USER).execute(Tuple.of(user))
+        // A library trashed while the file streamed: 404, as for any asset of a trashed library
+        // (COUNT_IN alone would refuse it too, but as if the library were full: 507).
+        .compose(locked -> tx.preparedQuery(AssetSql.LOCK_LIBRARY_FOR_UPLOAD).execute(Tuple.of(library)))
+        .compose(live -> live.size() == 0 ? Future.<Void>failedFuture(Failure.notFound()) : Future.<Void>succeededFuture())
         .compose(locked -> checkRoom(tx, user, library, staged.size()))
         .compose(room -> tx.preparedQuery(AssetSql.INSERT).execute(row))
         .compose(inserted -> {

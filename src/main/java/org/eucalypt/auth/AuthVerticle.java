@@ -9,7 +9,12 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import org.eucalypt.bus.Bus;
+import org.eucalypt.cluster.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.eucalypt.bus.Failure;
 import org.eucalypt.bus.Json;
 import org.eucalypt.config.DatabaseUrl;
@@ -26,9 +31,15 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Users and API keys: who a key is, and managing keys. Every change to a key is announced with
- * PostgreSQL's NOTIFY in the transaction that makes it, so every instance — whatever shares its
- * event bus or not — drops what it cached about the key the moment the change commits.
+ * Users and API keys: who a key is, and managing keys.
+ *
+ * <p>A change to a key (revoked, deactivated, renamed) must hold on the very next request,
+ * whichever instance it reaches. So once the change commits, and before it is answered, every
+ * member of the cluster is asked to evict the key from its {@link PrincipalCache}, at an address
+ * only that member serves ({@link #EVICT} + its node id), and the answer waits for all of them to
+ * acknowledge (at most {@link #EVICT_TIMEOUT_MS}: a member that cannot answer is dead or cut off,
+ * and its NOTIFY and the cache's time limit are the backstop). The change is also announced with
+ * PostgreSQL's NOTIFY in the transaction that makes it, for instances outside the cluster.
  */
 public class AuthVerticle extends VerticleBase {
   public static final String AUTHENTICATE = "auth.authenticate";
@@ -39,16 +50,17 @@ public class AuthVerticle extends VerticleBase {
   public static final String DELETE_KEY = "auth.keys.delete";
   /** Batches of keys seen in use, from each HTTP verticle: {@code {"key_ids": [...], "at": time}}. */
   public static final String TOUCH = "auth.keys.touch";
-  /** Published on this instance's bus: forget the cached principal of {@code {"key_id"}}. */
-  public static final String KEY_CHANGED = "auth.key.changed";
-  /** Published on this instance's bus: forget every cached principal (notifications may be lost). */
-  public static final String FORGET_ALL = "auth.cache.clear";
+  /** Plus a member's node id: that member evicts {@code {"key_id"}} from its cache, then replies. */
+  public static final String EVICT = "eucalypt.auth.evict.";
+  static final long EVICT_TIMEOUT_MS = 5_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
   private static final String CHANNEL = "eucalypt_auth";
 
   private final Settings settings;
   private Pool pool;
   private PgSubscriber subscriber;
+  private PrincipalCache cache;
 
   public AuthVerticle(Settings settings) {
     this.settings = settings;
@@ -57,13 +69,20 @@ public class AuthVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, settings);
+    cache = PrincipalCache.of(vertx);
     subscriber = PgSubscriber.subscriber(vertx, Database.connectOptions(DatabaseUrl.parse(settings.databaseUrl())))
       .reconnectPolicy(attempt -> 1000L);
     subscriber.channel(CHANNEL)
-      .handler(keyId -> vertx.eventBus().publish(KEY_CHANGED, new JsonObject().put("key_id", keyId)))
+      .handler(cache::evict)
       // After a reconnect, changes made meanwhile were never heard of: start afresh.
-      .subscribeHandler(v -> vertx.eventBus().publish(FORGET_ALL, new JsonObject()));
+      .subscribeHandler(v -> cache.clear());
+    // A clustered consumer, at an address of this member's own: the others reach it by name.
+    MessageConsumer<JsonObject> evictions = vertx.eventBus().consumer(EVICT + Cluster.nodeId(vertx), msg -> {
+      cache.evict(msg.body().getString("key_id"));
+      msg.reply(null);
+    });
     return Future.all(List.of(
+      evictions.completion(),
       subscriber.connect(),
       Bus.serve(vertx, AUTHENTICATE, this::authenticate),
       Bus.serve(vertx, ME, this::getCurrentUser),
@@ -170,14 +189,14 @@ public class AuthVerticle extends VerticleBase {
         .compose(rows -> rows.size() == 0
           ? Future.failedFuture(Failure.notFound())
           : announce(tx, key).map(v -> keyJson(rows.iterator().next()))))
-      .onSuccess(v -> forgetHere(key));
+      .compose(json -> evictEverywhere(key).map(json));
   }
 
   Future<JsonObject> deleteApiKey(JsonObject req) {
     UUID key = UUID.fromString(req.getString("key_id"));
     return pool.withTransaction(tx -> tx.preparedQuery(AuthSql.DELETE_KEY).execute(Tuple.of(key, userId(req)))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(Failure.notFound()) : announce(tx, key)))
-      .onSuccess(v -> forgetHere(key))
+      .compose(v -> evictEverywhere(key))
       .map(v -> new JsonObject());
   }
 
@@ -186,11 +205,20 @@ public class AuthVerticle extends VerticleBase {
   }
 
   /**
-   * This instance forgets at once, before answering, so the very next request here is refused;
-   * the NOTIFY reaches the other instances as the change commits.
+   * Evicts the key on every member, this one included, and completes once each acknowledged or
+   * ran out of time. Never fails: the change itself is committed whatever happens here.
    */
-  private void forgetHere(UUID key) {
-    vertx.eventBus().publish(KEY_CHANGED, new JsonObject().put("key_id", key.toString()));
+  private Future<Void> evictEverywhere(UUID key) {
+    JsonObject body = new JsonObject().put("key_id", key.toString());
+    cache.evict(key.toString());
+    List<Future<?>> acks = new ArrayList<>();
+    for (String node : Cluster.nodes(vertx)) {
+      if (!node.equals(Cluster.nodeId(vertx))) {
+        acks.add(vertx.eventBus().request(EVICT + node, body, new DeliveryOptions().setSendTimeout(EVICT_TIMEOUT_MS))
+          .onFailure(e -> LOG.warn("cluster member {} did not confirm evicting key {}: {}", node, key, e.toString())));
+      }
+    }
+    return Future.join(acks).otherwiseEmpty().mapEmpty();
   }
 
   /** One write for many requests: last_used_at is kept current without a write per request. */

@@ -18,14 +18,23 @@ import java.util.function.Function;
 public final class Bus {
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
 
-  /** Replies travel as JSON; a generous timeout, since a restore may wait for a drain batch. */
-  public static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(30_000);
+  /**
+   * Replies travel as JSON; a generous timeout, since a restore may wait for a drain batch.
+   * Local only: in a cluster every instance serves every address itself, so a request is answered
+   * where it was made, and no request, nor the staged upload path it may name, crosses to another
+   * machine.
+   */
+  public static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
+
+  /** For publishing to this instance's own consumers only. */
+  public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private Bus() {
   }
 
   public static Future<Void> serve(Vertx vertx, String address, Function<JsonObject, Future<?>> operation) {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> {
+    // A local consumer: in a cluster, requests from other members never land here (see REQUEST).
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(address, msg -> {
       Future<?> answer;
       try {
         answer = operation.apply(msg.body());
@@ -50,14 +59,29 @@ public final class Bus {
     return consumer.completion();
   }
 
-  static ReplyException toFailure(String address, Throwable e) {
+  /**
+   * The pool gave up waiting for a connection (db.Database's acquire timeout): the database is
+   * unreachable or every connection is busy. The pool says so only in the message of a plain
+   * VertxException.
+   */
+  private static boolean noFreeConnection(Throwable e) {
+    return e instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(e.getMessage());
+  }
+
+  public static ReplyException toFailure(String address, Throwable e) {
     if (e instanceof ReplyException re && re.failureCode() >= 400) {
       return re;
     }
     if (e instanceof ConnectException || e instanceof ClosedConnectionException
-      || (e instanceof PgException pe && pe.getSqlState() != null && pe.getSqlState().startsWith("08"))) {
+      || (e instanceof PgException pe && pe.getSqlState() != null && pe.getSqlState().startsWith("08"))
+      || noFreeConnection(e)) {
       LOG.warn("{}: database unavailable: {}", address, e.toString());
       return Failure.of(503, "Service unavailable: the database cannot be reached");
+    }
+    int storage = org.eucalypt.storage.StorageFailures.status(e);
+    if (storage > 0) {
+      LOG.warn("{}: storage failed: {}", address, e.toString());
+      return Failure.of(storage, org.eucalypt.storage.StorageFailures.detail(storage));
     }
     LOG.error("{} failed", address, e);
     return Failure.of(500, "Internal Server Error");

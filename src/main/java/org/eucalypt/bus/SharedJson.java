@@ -13,7 +13,9 @@ import java.util.function.Function;
  * Event-bus codecs that hand a reply's JSON to a local receiver as is. Vert.x's own JSON codecs
  * deep-copy every local message, in case the sender changes it afterwards; a reply is built for
  * the one request it answers and never touched again, and copying a page of 50 assets showed in
- * the profile of {@code GET /api/assets}. Across a cluster they travel as JSON text, like Vert.x's.
+ * the profile of {@code GET /api/assets}. They only ever carry replies to {@link Bus#REQUEST}s,
+ * which are local only, so in a cluster they never cross to another member; should one ever,
+ * every member registers them and they travel as JSON text, like Vert.x's.
  */
 public final class SharedJson {
   static final DeliveryOptions OBJECT = new DeliveryOptions().setCodecName(Codec.OBJECT_NAME);

@@ -33,6 +33,16 @@ public record Settings(
   String bridgeHost,
   long maxBodyBytes,
   long maxUploadBytes,
+  String clusterHost,
+  Integer clusterPort,
+  List<String> clusterMembers,
+  int clusterBusPort,
+  String storage,
+  String s3Endpoint,
+  String s3Bucket,
+  String s3Region,
+  Duration shutdownGrace,
+  Duration shutdownTimeout,
   JsonObject source) {
 
   /** The config keys, in the order the README documents them. */
@@ -41,7 +51,10 @@ public record Settings(
     "trash_retention", "asset_trash_retention", "user_storage_limit",
     "drain_interval", "drain_batch_size", "drain_batches_per_tick",
     "bridge_port", "bridge_host",
-    "max_body_bytes", "max_upload_bytes");
+    "max_body_bytes", "max_upload_bytes",
+    "cluster_host", "cluster_port", "cluster_members", "cluster_bus_port",
+    "storage", "s3_endpoint", "s3_bucket", "s3_region",
+    "shutdown_grace", "shutdown_timeout");
 
   public static String envName(String key) {
     return "EUCALYPT_" + key.toUpperCase(Locale.ROOT);
@@ -66,7 +79,84 @@ public record Settings(
       nonBlank(c, "bridge_host"),
       longIn(c, "max_body_bytes", 1, Long.MAX_VALUE),
       longIn(c, "max_upload_bytes", 1, Long.MAX_VALUE),
+      nonBlank(c, "cluster_host"),
+      raw(c, "cluster_port").isEmpty() ? null : intIn(c, "cluster_port", 1, 65535),
+      members(c, "cluster_members"),
+      intIn(c, "cluster_bus_port", 0, 65535),
+      storage(c),
+      s3Endpoint(c),
+      raw(c, "s3_bucket"),
+      raw(c, "s3_region"),
+      // Zero is allowed: no wait between "not ready" and closing the listener (tests, or no load balancer).
+      duration(c, "shutdown_grace", true),
+      positiveDuration(c, "shutdown_timeout"),
       c.copy());
+  }
+
+  /** Clustered (the event bus shared with the other instances) when this member has a cluster port. */
+  public boolean clustered() {
+    return clusterPort != null;
+  }
+
+  public boolean s3() {
+    return "s3".equals(storage);
+  }
+
+  /** Comma-separated {@code host:port} of the cluster's members; this one may be among them. */
+  private static List<String> members(JsonObject c, String key) {
+    String v = raw(c, key);
+    if (v.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (String m : v.split(",")) {
+      String member = m.trim();
+      int colon = member.lastIndexOf(':');
+      boolean ok = colon > 0 && colon < member.length() - 1;
+      if (ok) {
+        try {
+          int port = Integer.parseInt(member.substring(colon + 1));
+          ok = port > 0 && port <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw new InvalidSetting(key, "must be comma-separated host:port pairs such as 10.0.0.1:5701,10.0.0.2:5701, got '"
+          + member + "'");
+      }
+      out.add(member);
+    }
+    return List.copyOf(out);
+  }
+
+  /** {@code local} (a directory every instance mounts) or {@code s3}, which then needs a bucket. */
+  private static String storage(JsonObject c) {
+    String v = raw(c, "storage").toLowerCase(Locale.ROOT);
+    if (!v.equals("local") && !v.equals("s3")) {
+      throw new InvalidSetting("storage", "must be local or s3, got '" + v + "'");
+    }
+    if (v.equals("s3") && raw(c, "s3_bucket").isEmpty()) {
+      throw new InvalidSetting("s3_bucket", "must name a bucket when EUCALYPT_STORAGE is s3");
+    }
+    return v;
+  }
+
+  /** Empty: AWS's own endpoint for the region; else an S3-compatible service's URL. */
+  private static String s3Endpoint(JsonObject c) {
+    String v = raw(c, "s3_endpoint");
+    if (v.isEmpty()) {
+      return "";
+    }
+    try {
+      URI u = new URI(v);
+      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+        throw new InvalidSetting("s3_endpoint", "must be an http(s) URL such as https://s3.example.org, got '" + v + "'");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new InvalidSetting("s3_endpoint", "must be an http(s) URL, got '" + v + "'");
+    }
+    return v;
   }
 
   /** The same settings with one key changed, checked like any other value. */
@@ -122,6 +212,10 @@ public record Settings(
   }
 
   private static Duration positiveDuration(JsonObject c, String key) {
+    return duration(c, key, false);
+  }
+
+  private static Duration duration(JsonObject c, String key, boolean zeroAllowed) {
     String v = raw(c, key);
     Duration d;
     try {
@@ -129,7 +223,10 @@ public record Settings(
     } catch (DateTimeParseException e) {
       throw new InvalidSetting(key, "must be an ISO 8601 duration such as P90D or PT10S, got '" + v + "'");
     }
-    if (d.isNegative() || d.isZero()) {
+    if (d.isNegative()) {
+      throw new InvalidSetting(key, "must not be negative, got '" + v + "'");
+    }
+    if (d.isZero() && !zeroAllowed) {
       throw new InvalidSetting(key, "must be longer than zero, got '" + v + "'");
     }
     return d;

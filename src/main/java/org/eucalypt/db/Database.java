@@ -2,6 +2,7 @@ package org.eucalypt.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
@@ -13,6 +14,8 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+
 /** Connecting to PostgreSQL: creating the database if needed, migrating it, and the shared pool. */
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -20,6 +23,22 @@ public final class Database {
 
   private Database() {
   }
+
+  /**
+   * Session settings sent with every connection, so PostgreSQL itself notices an instance that
+   * died and releases what its connections held (the drain's claims are row locks held by an open
+   * transaction). A process that dies on a live host closes its sockets, and its transactions end
+   * at once. A host that vanishes (power, network) closes nothing: keepalive probes after 30 s idle,
+   * every 10 s, 3 times, end the session within about 60 s; a transaction left idle ends after 60 s
+   * whatever the network says; a backend busy on a query checks every 10 s that its client is
+   * still there (client_connection_check_interval, PostgreSQL 14 or newer).
+   */
+  static final Map<String, String> SESSION = Map.of(
+    "tcp_keepalives_idle", "30",
+    "tcp_keepalives_interval", "10",
+    "tcp_keepalives_count", "3",
+    "idle_in_transaction_session_timeout", "60000",
+    "client_connection_check_interval", "10000");
 
   public static PgConnectOptions connectOptions(DatabaseUrl url) {
     PgConnectOptions o = new PgConnectOptions()
@@ -29,11 +48,23 @@ public final class Database {
       .setUser(url.user())
       .setCachePreparedStatements(true)
       .setPipeliningLimit(256);
+    SESSION.forEach(o::addProperty);
     if (url.password() != null) {
       o.setPassword(url.password());
     }
     return o;
   }
+
+  /**
+   * A database host that silently drops packets (a firewall, a dead route) answers neither yes nor
+   * no: without these bounds a new connection waits for the OS's TCP timeout (minutes), and each
+   * request queued for a connection waits with it. Opening a connection gives up after
+   * {@link #CONNECT_TIMEOUT_MS}; a request waits at most {@link #ACQUIRE_TIMEOUT_S} for a free
+   * connection, then answers 503 with Retry-After (bus.Bus). Both are far above what a healthy
+   * database takes (a connect is a few ms; a connection is free within a query's time).
+   */
+  static final int CONNECT_TIMEOUT_MS = 3_000;
+  static final int ACQUIRE_TIMEOUT_S = 5;
 
   /**
    * The pool every verticle uses. It is shared by name, so each verticle that asks gets the same
@@ -45,9 +76,13 @@ public final class Database {
       .setShared(true)
       // One pool per database: two servers in one JVM (as in tests) must not share connections.
       .setName("eucalypt:" + settings.databaseUrl())
-      .setMaxWaitQueueSize(10_000);
+      .setMaxWaitQueueSize(10_000)
+      .setConnectionTimeout(ACQUIRE_TIMEOUT_S)
+      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     return PgBuilder.pool()
       .with(po)
+      // Our side of the keepalives: a database host that vanished fails the connection, not hangs it.
+      .with(new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS))
       .connectingTo(connectOptions(DatabaseUrl.parse(settings.databaseUrl())))
       .using(vertx)
       .build();

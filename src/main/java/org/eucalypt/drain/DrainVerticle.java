@@ -21,7 +21,7 @@ import java.time.ZoneOffset;
  * batches, then sweeps leftover files. Ticks never overlap: the next is scheduled when the current
  * one ends, {@code drain_interval} later when the tick ran out of work, {@link #BUSY_PAUSE} later
  * when it stopped at its quota with work left: a big backlog drains at the speed of the database
- * rather than of the timer (one 500-asset batch takes a fraction of a second, the interval is 10 s).
+ * rather than of the timer (one 100-asset batch takes a few milliseconds, the interval is 10 s).
  *
  * <p>It answers {@link #STATUS} on the local event bus (for the readiness check) and, with
  * {@link DrainMetrics}, keeps the drain's gauges and counters current.
@@ -32,6 +32,8 @@ public class DrainVerticle extends VerticleBase {
   public static final String STATUS = "drain.status";
   /** Between ticks while work is left: room for the sweep and for the timers of other work. */
   static final long BUSY_PAUSE_MS = 50;
+  /** The longest wait after failed ticks: a database that is down is retried at least every minute. */
+  static final long MAX_BACKOFF_MS = 60_000;
 
   private final Settings settings;
   private final Clock clock;
@@ -42,8 +44,12 @@ public class DrainVerticle extends VerticleBase {
   private long timer = -1;
   private boolean stopped;
   private Instant tickStarted;
+  /** The tick under way, if any: a stop waits for it, so a batch is never cut off mid-way. */
+  private Future<JsonObject> current;
   private Instant lastTickEnded;
   private boolean lastTickOk;
+  /** Failed ticks in a row; each doubles the wait before the next, and a tick that works resets it. */
+  private int failuresInARow;
 
   public DrainVerticle(Settings settings, Clock clock, BlobStore blobs) {
     this(settings, clock, blobs, DrainMetrics.NONE);
@@ -76,21 +82,49 @@ public class DrainVerticle extends VerticleBase {
       .put("last_tick_ok", lastTickEnded == null ? null : lastTickOk);
   }
 
+  /**
+   * No tick starts after this; a tick under way stops after its current batch (see
+   * {@link #batches}) and its sweep, and the stop completes when it has. A batch is one
+   * transaction followed by its file deletions: it is left to finish rather than cut, so a graceful
+   * stop leaves no listed-but-undeleted files behind. (A kill -9 cuts it anyway; the next sweep
+   * cleans up, as CrashIT shows.)
+   */
   @Override
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    Future<JsonObject> running = current;
+    return running == null ? Future.succeededFuture() : running.<Void>transform(ar -> Future.succeededFuture());
   }
 
   private void schedule(long delayMillis) {
     if (!stopped) {
       timer = vertx.setTimer(delayMillis, id -> {
         timer = -1;
-        tick().onComplete(ar -> schedule(ar.succeeded() && ar.result().getBoolean("more")
-          ? BUSY_PAUSE_MS : settings.drainInterval().toMillis()));
+        current = tick();
+        current.onComplete(ar -> {
+          current = null;
+          failuresInARow = ar.succeeded() ? 0 : failuresInARow + 1;
+          long interval = settings.drainInterval().toMillis();
+          schedule(ar.failed() ? backoff(interval, failuresInARow)
+            : ar.result().getBoolean("more") ? BUSY_PAUSE_MS : interval);
+        });
       });
     }
+  }
+
+  /**
+   * The wait after the {@code failures}-th failed tick in a row: the interval, doubled for each
+   * further failure, up to {@link #MAX_BACKOFF_MS} (or the interval, if that is longer). A drain
+   * whose database is down does not hammer it, nor fill the log, and comes back within a minute.
+   */
+  static long backoff(long intervalMillis, int failures) {
+    long cap = Math.max(intervalMillis, MAX_BACKOFF_MS);
+    long wait = intervalMillis;
+    for (int i = 1; i < failures && wait < cap; i++) {
+      wait *= 2;
+    }
+    return Math.min(Math.max(wait, 1), cap);
   }
 
   /**

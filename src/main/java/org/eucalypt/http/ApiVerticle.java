@@ -50,8 +50,21 @@ public class ApiVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         // A list of 200 asset ids in the query string is about 7 KB.
         .setMaxInitialLineLength(16 * 1024);
-      return vertx.createHttpServer(options).requestHandler(router).listen();
+      return vertx.createHttpServer(options)
+        .invalidRequestHandler(MalformedRequests::refuseUnparsed)
+        .requestHandler(router).listen();
     }).onSuccess(s -> server = s);
+  }
+
+  /**
+   * Graceful: the listener closes at once, requests under way finish (an upload streams to its
+   * end), each connection closes after its last response, and connections still busy after
+   * {@code shutdown_timeout} are cut. Undeploying would otherwise close the server outright.
+   */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+      : server.shutdown(settings.shutdownTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -60,12 +73,15 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private Router router(OpenAPIContract contract) {
-    RouterBuilder builder = RouterBuilder.create(vertx, new CachedValidators(contract), RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(InlineValidation.of(vertx), new CachedValidators(contract),
+      RequestExtractor.withBodyHandler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     Authentication authentication = new Authentication(vertx, signer, clock);
     Permissions permissions = new Permissions(contract);
     // First of all: a request id, and one access-log line when the request ends.
     builder.rootHandler(org.eucalypt.ops.RequestLog.create());
+    // A URL that cannot be decoded is refused before anything reads its parameters.
+    builder.rootHandler(MalformedRequests::checkUrl);
     // Uploads stream their body themselves; everything else is read whole, within the limit.
     builder.rootHandler(ctx -> {
       if (isUpload(ctx)) {
@@ -77,6 +93,7 @@ public class ApiVerticle extends VerticleBase {
     });
     builder.rootHandler(authentication::handle);
     builder.rootHandler(permissions::handle);
+    builder.rootHandler(StrictJson::check);
 
     AuthHandlers auth = new AuthHandlers(vertx.eventBus());
     EventHandlers events = new EventHandlers(vertx.eventBus());

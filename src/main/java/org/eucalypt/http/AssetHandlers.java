@@ -60,53 +60,34 @@ final class AssetHandlers {
       // reported before this handler could listen, so a staging begun now would never end.
       return;
     }
-    req.setExpectMultipart(true);
+    String boundary = MalformedRequests.boundary(contentType);
+    if (boundary == null) {
+      Problems.send(ctx, 400, "Malformed multipart body: the Content-Type needs a boundary of 1 to 70 characters");
+      return;
+    }
     Promise<Upload> upload = Promise.promise();
-    boolean[] seen = {false};
-    req.uploadHandler(part -> {
-      // Another file part, or a part still buffered when the request had already failed (it
-      // would never end nor fail, and its staged file would stay): read and drop.
-      if (!"asset_data".equals(part.name()) || seen[0] || upload.future().isComplete()) {
-        part.handler(b -> { });
-        return;
-      }
-      seen[0] = true;
-      String fileName = baseName(part.filename());
+    UploadForm form = UploadForm.read(req, boundary, part -> {
+      String fileName = baseName(part.fileName());
+      // Staged as it arrives; if the body turns out malformed or the client leaves, the part
+      // fails and the staging removes what it wrote.
       blobs.stage(part, settings.maxUploadBytes())
         .map(staged -> new Upload(fileName, part.contentType(), staged))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            upload.tryFail(ar.cause());
-          } else if (!upload.tryComplete(ar.result())) {
-            // The request failed (the client left) while staging finished: nobody will use it.
-            blobs.discard(ar.result().staged());
-          }
-        });
+        .onComplete(upload);
     });
-    req.exceptionHandler(e -> {
-      if (!upload.tryFail(e)) {
-        // The file was staged but the body will never end, so finishUpload, which keeps or
-        // discards it, will not run: discard it here.
-        upload.future().onSuccess(u -> {
-          if (u != null) {
-            blobs.discard(u.staged());
-          }
-        });
-      }
-    });
-    req.endHandler(v -> {
-      if (!seen[0]) {
-        upload.tryComplete(null);
-      }
-      upload.future().onComplete(ar -> {
-        if (ar.failed()) {
-          ctx.fail(ar.cause());
-        } else {
-          finishUpload(ctx, req.formAttributes(), ar.result());
+    form.fields().onComplete(fields -> {
+      Future<Upload> file = form.fileSeen() ? upload.future() : Future.succeededFuture();
+      file.onComplete(staged -> {
+        if (fields.succeeded() && staged.succeeded()) {
+          finishUpload(ctx, fields.result(), staged.result());
+          return;
         }
+        // Whatever failed, nothing of the upload may stay: a file staged whole is discarded
+        // before the client hears. The body's fault comes first (400), then the storage's.
+        Future<Void> gone = staged.succeeded() && staged.result() != null
+          ? blobs.discard(staged.result().staged()) : Future.succeededFuture();
+        gone.onComplete(x -> ctx.fail(fields.failed() ? fields.cause() : staged.cause()));
       });
     });
-    req.resume();
   }
 
   private record Upload(String fileName, String declaredType, StagedBlob staged) {

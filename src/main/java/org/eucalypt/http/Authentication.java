@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.auth.AuthVerticle;
+import org.eucalypt.auth.PrincipalCache;
 import org.eucalypt.auth.Secrets;
 import org.eucalypt.bus.Bus;
 
@@ -15,8 +16,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -25,47 +24,29 @@ import java.util.regex.Pattern;
  * ping needs {@code Authorization: Bearer <key>}; a signed download URL stands in for the key.
  * The caller's principal is left on the context for the handlers.
  *
- * <p>Principals are cached per HTTP verticle, so the hot path costs no database round trip. A
- * change to a key evicts it at once ({@link AuthVerticle#KEY_CHANGED}, fed by PostgreSQL's
- * NOTIFY on every instance); the time limit is only a backstop. Keys seen in use are reported
- * in batches, so last_used_at stays current without a write per request.
+ * <p>Principals are cached per instance ({@link PrincipalCache}), so the hot path costs no
+ * database round trip. A change to a key is evicted on every member of the cluster before the
+ * change is answered ({@link AuthVerticle}), and PostgreSQL's NOTIFY evicts it on instances
+ * outside the cluster; the time limit is only a backstop. Keys seen in use are reported in
+ * batches, so last_used_at stays current without a write per request.
  */
 final class Authentication {
   static final String PRINCIPAL = "eucalypt.principal";
   private static final Pattern DOWNLOAD = Pattern.compile("^/api/assets/([^/]+)/original/?$");
-  private static final Duration CACHE_TTL = Duration.ofSeconds(60);
-  private static final int CACHE_SIZE = 10_000;
   static final Duration TOUCH_INTERVAL = Duration.ofSeconds(15);
-
-  private record Cached(JsonObject principal, long expiresAtNanos) {
-  }
 
   private final Vertx vertx;
   private final UrlSigner signer;
   private final Clock clock;
-  private final Map<String, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  };
+  private final PrincipalCache cache;
   private Set<String> usedKeys = new HashSet<>();
-  /** Moves on every eviction, so a lookup that raced one does not cache what it found. */
-  private long evictions;
 
   /** Called on the HTTP verticle's event loop; so are all the handlers below. */
   Authentication(Vertx vertx, UrlSigner signer, Clock clock) {
     this.vertx = vertx;
     this.signer = signer;
     this.clock = clock;
-    vertx.eventBus().<JsonObject>consumer(AuthVerticle.KEY_CHANGED, msg -> {
-      evictions++;
-      cache.values().removeIf(c -> msg.body().getString("key_id").equals(c.principal().getString("key_id")));
-    });
-    vertx.eventBus().consumer(AuthVerticle.FORGET_ALL, msg -> {
-      evictions++;
-      cache.clear();
-    });
+    this.cache = PrincipalCache.of(vertx);
     vertx.setPeriodic(TOUCH_INTERVAL.toMillis(), id -> reportUsedKeys());
   }
 
@@ -89,19 +70,17 @@ final class Authentication {
     // Looked up by hash: nothing ever compares the secret itself, so timing cannot tell how much
     // of a wrong key was right.
     String hash = Base64.getEncoder().encodeToString(Secrets.hash(token));
-    Cached cached = cache.get(hash);
-    if (cached != null && cached.expiresAtNanos() > System.nanoTime()) {
-      admit(ctx, cached.principal());
+    JsonObject cached = cache.get(hash);
+    if (cached != null) {
+      admit(ctx, cached);
       return;
     }
-    long evictionsBefore = evictions;
+    long generation = cache.generation();
     vertx.eventBus().<JsonObject>request(AuthVerticle.AUTHENTICATE, new JsonObject().put("secret_sha256", hash),
         Bus.REQUEST)
       .onSuccess(reply -> {
-        // A key changed while this lookup was in flight: the answer may predate the change.
-        if (evictions == evictionsBefore) {
-          cache.put(hash, new Cached(reply.body(), System.nanoTime() + CACHE_TTL.toNanos()));
-        }
+        // Not kept if a key changed while this lookup was in flight: the answer may predate it.
+        cache.put(hash, reply.body(), generation);
         admit(ctx, reply.body());
       })
       .onFailure(e -> {
@@ -126,7 +105,7 @@ final class Authentication {
     JsonArray keys = new JsonArray(usedKeys.stream().map(Object.class::cast).toList());
     usedKeys = new HashSet<>();
     String at = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).toString();
-    vertx.eventBus().request(AuthVerticle.TOUCH, new JsonObject().put("key_ids", keys).put("at", at));
+    vertx.eventBus().request(AuthVerticle.TOUCH, new JsonObject().put("key_ids", keys).put("at", at), Bus.REQUEST);
   }
 
   static JsonObject principal(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import org.eucalypt.storage.StorageFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,10 @@ public final class Problems {
     if (status == 409 || status == 507) {
       ctx.response().putHeader("x-should-retry", "false");
     }
+    // The database or the storage is away: say when to come back rather than leave clients guessing.
+    if (status == 503 || status == 502) {
+      ctx.response().putHeader("retry-after", "5");
+    }
     ctx.response()
       .setStatusCode(status)
       .putHeader("content-type", "application/json")
@@ -55,6 +60,17 @@ public final class Problems {
     Throwable failure = ctx.failure();
     if (failure instanceof HttpException he && he.getCause() instanceof ValidatorException ve) {
       unprocessable(ctx, ValidationErrors.from(ctx, ve));
+      return;
+    }
+    if (MalformedRequests.isMalformedMultipart(failure)) {
+      // A wrong boundary, a field over the form-attribute limit, a truncated part: the body's fault.
+      send(ctx, 400, "Malformed multipart body: " + failure.getMessage());
+      return;
+    }
+    int storage = StorageFailures.status(failure);
+    if (storage > 0) {
+      LOG.warn("{} {}: storage failed: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      send(ctx, storage, StorageFailures.detail(storage));
       return;
     }
     if (failure instanceof ReplyException re) {

@@ -12,7 +12,8 @@ import org.eucalypt.config.Settings;
 import org.eucalypt.db.Database;
 import org.eucalypt.drain.Drain;
 import org.eucalypt.id.Ids;
-import org.eucalypt.storage.LocalBlobStore;
+import org.eucalypt.storage.BlobStore;
+import org.eucalypt.storage.BlobStores;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -58,7 +59,7 @@ public final class Commands {
    * sweep of listed files. Prints one JSON line: what was done.
    */
   public Future<Integer> drainOnce() {
-    LocalBlobStore blobs = new LocalBlobStore(vertx, settings.storageDir());
+    BlobStore blobs = BlobStores.of(vertx, settings);
     return withMigratedPool(pool -> blobs.init().compose(v -> {
       Drain drain = new Drain(pool, blobs, clock, settings.drainBatchSize(), settings.assetTrashRetention());
       JsonObject done = new JsonObject().put("batches", 0).put("assets_purged", 0)
@@ -67,7 +68,7 @@ public final class Commands {
         out.println(done.encode());
         return 0;
       });
-    }));
+    }).eventually(blobs::close));
   }
 
   private Future<Void> batches(Drain drain, JsonObject done) {

@@ -7,6 +7,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -22,13 +24,17 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /health/live} and {@code GET /health/ready}, with vertx-health-check.
  *
  * <p>Live: the process answers HTTP (its event loop is not stuck). Ready: the database answers
- * and is migrated to this jar's newest migration, and this process's drain is running. A check
+ * and is migrated to this jar's newest migration, and this process's drain is running; when
+ * clustered, this member is still in the cluster (the answer says how many members it sees). A check
  * that fails or does not answer in time makes the whole answer 503, and the body names it:
  * {@code {"status":"DOWN","failing":["database"],"checks":[{"id":"database","status":"DOWN","data":{...}}, ...]}}.
  */
 public final class Health {
   /** Each check answers within this, else it counts as down. */
   static final long CHECK_TIMEOUT_MS = 2_000;
+  /** A local map per Vert.x (not a static): tests run several servers in one JVM. */
+  private static final String LIFECYCLE = "eucalypt.lifecycle";
+  private static final String STOPPING = "stopping";
 
   private final HealthChecks live;
   private final HealthChecks ready;
@@ -39,6 +45,20 @@ public final class Health {
     ready = HealthChecks.create(vertx)
       .register("database", CHECK_TIMEOUT_MS * 2, p -> database(vertx, pool, p))
       .register("drain", CHECK_TIMEOUT_MS * 2, p -> drain(vertx, p));
+    if (vertx.isClustered()) {
+      ready.register("cluster", CHECK_TIMEOUT_MS, p -> cluster(vertx, p));
+    }
+  }
+
+  /** Clustered: this member is in the cluster, and how many members it sees (itself included). */
+  private static void cluster(Vertx vertx, Promise<Status> p) {
+    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    JsonObject data = new JsonObject().put("node_id", manager.getNodeId());
+    if (!manager.isActive()) {
+      p.complete(Status.KO(data.put("reason", "this member has left the cluster")));
+      return;
+    }
+    p.complete(Status.OK(data.put("members", manager.getNodes().size())));
   }
 
   public void live(RoutingContext ctx) {
@@ -46,7 +66,26 @@ public final class Health {
   }
 
   public void ready(RoutingContext ctx) {
+    // Answered at once, without asking the checks: a load balancer must stop sending the moment a
+    // graceful stop begins, while the server still serves what it is sent (see Eucalypt.shutdown).
+    if (stopping(ctx.vertx())) {
+      ctx.response().setStatusCode(503)
+        .putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store")
+        .end(new JsonObject().put("status", "DOWN").put("failing", new JsonArray().add("shutdown"))
+          .put("reason", "this instance is shutting down").encode());
+      return;
+    }
     answer(ctx, ready);
+  }
+
+  /** From now on this Vert.x's readiness answers 503: the server is stopping. */
+  public static void markStopping(Vertx vertx) {
+    vertx.sharedData().getLocalMap(LIFECYCLE).put(STOPPING, true);
+  }
+
+  static boolean stopping(Vertx vertx) {
+    return Boolean.TRUE.equals(vertx.sharedData().getLocalMap(LIFECYCLE).get(STOPPING));
   }
 
   private static void database(Vertx vertx, Pool pool, Promise<Status> p) {

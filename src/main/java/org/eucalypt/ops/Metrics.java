@@ -5,7 +5,11 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import org.eucalypt.cluster.Cluster;
+import org.eucalypt.config.Settings;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -47,6 +51,11 @@ public final class Metrics {
 
   /** A Vert.x that reports into a Prometheus registry of its own, found again with {@link #registry}. */
   public static Vertx vertx(VertxOptions options) {
+    return vertx(options, null).await();
+  }
+
+  /** As {@link #vertx(VertxOptions)}, clustered when the settings name a cluster ({@link Cluster}). */
+  public static Future<Vertx> vertx(VertxOptions options, Settings settings) {
     PrometheusMeterRegistry registry = newRegistry();
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
@@ -56,12 +65,12 @@ public final class Metrics {
       // The route template, not the path: a label per library id would never end.
       .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE,
         Label.POOL_TYPE, Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE));
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions(options).setMetricsOptions(metrics))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
-    REGISTRIES.put(vertx, registry);
-    return vertx;
+    VertxOptions withMetrics = new VertxOptions(options).setMetricsOptions(metrics);
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    Future<Vertx> built = settings == null
+      ? Future.succeededFuture(builder.with(withMetrics).build())
+      : Cluster.vertx(builder, withMetrics, settings);
+    return built.onSuccess(vertx -> REGISTRIES.put(vertx, registry));
   }
 
   /** The registry of a Vert.x built by {@link #vertx}, or null when it has no metrics. */

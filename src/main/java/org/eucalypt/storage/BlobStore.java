@@ -6,13 +6,31 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Where the bytes of assets live. Uploads are first staged (streamed to a temporary place while
  * hashed), then put under their final key once the database knows about them.
  */
 public interface BlobStore {
+
+  /** Makes what the store needs to exist (directories); called once at start. */
+  default Future<Void> init() {
+    return Future.succeededFuture();
+  }
+
+  /** Lets go of what the store holds open (an S3 client's connections). */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  /** Removes staged uploads older than {@code maxAgeMillis}: leftovers of a crash mid-upload. */
+  default Future<Void> sweepStaging(long maxAgeMillis) {
+    return Future.succeededFuture();
+  }
 
   /** Streams an upload to a staging place, computing its hashes on the way. */
   Future<StagedBlob> stage(ReadStream<Buffer> content, long maxBytes);
@@ -25,6 +43,19 @@ public interface BlobStore {
 
   /** Deletes a stored file; deleting one that is already gone succeeds. */
   Future<Void> delete(String key);
+
+  /**
+   * Deletes many stored files; answers the keys that are gone (deleted, or were already), so a
+   * key that failed stays listed for a later sweep. One by one unless the store does better.
+   */
+  default Future<List<String>> deleteAll(List<String> keys) {
+    List<String> gone = Collections.synchronizedList(new ArrayList<>(keys.size()));
+    List<Future<Void>> deletes = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      deletes.add(delete(key).onSuccess(v -> gone.add(key)));
+    }
+    return Future.join(deletes).otherwiseEmpty().map(v -> List.copyOf(gone));
+  }
 
   Future<Boolean> exists(String key);
 

@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,18 +49,13 @@ public final class ListedDeletions {
     if (keys.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<String> gone = new ArrayList<>(keys.size());
-    List<Future<Void>> deletes = new ArrayList<>(keys.size());
-    for (String key : keys) {
-      deletes.add(blobs.delete(key)
-        .onSuccess(v -> gone.add(key))
-        .recover(e -> {
-          LOG.warn("could not delete stored file {}, will retry: {}", key, e.toString());
-          return Future.succeededFuture();
-        }));
-    }
-    return Future.join(deletes)
-      .compose(v -> pool.preparedQuery(UNLIST).execute(Tuple.of((Object) gone.toArray(String[]::new))))
+    return blobs.deleteAll(keys)
+      .onSuccess(gone -> {
+        if (gone.size() < keys.size()) {
+          LOG.warn("could not delete {} of {} stored files, will retry", keys.size() - gone.size(), keys.size());
+        }
+      })
+      .compose(gone -> pool.preparedQuery(UNLIST).execute(Tuple.of((Object) gone.toArray(String[]::new))))
       .mapEmpty();
   }
 }

@@ -13,8 +13,6 @@ import io.vertx.core.streams.ReadStream;
 
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
@@ -23,17 +21,23 @@ import java.util.UUID;
  * place, so a file under {@code blobs/} is always whole.
  */
 public final class LocalBlobStore implements BlobStore {
+  private static final int WRITE_BYTES = 1024 * 1024;
+  private static final int WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
+
+  private final Vertx vertx;
   private final FileSystem fs;
   private final Path blobs;
   private final Path staging;
 
   public LocalBlobStore(Vertx vertx, String storageDir) {
+    this.vertx = vertx;
     this.fs = vertx.fileSystem();
     Path root = Path.of(storageDir).toAbsolutePath();
     this.blobs = root.resolve("blobs");
     this.staging = root.resolve("staging");
   }
 
+  @Override
   public Future<Void> init() {
     return fs.mkdirs(blobs.toString()).compose(v -> fs.mkdirs(staging.toString()));
   }
@@ -60,13 +64,18 @@ public final class LocalBlobStore implements BlobStore {
   private final class Staging {
     private final String target;
     private final long maxBytes;
-    private final MessageDigest sha256 = digest("SHA-256");
-    private final MessageDigest sha1 = digest("SHA-1");
     private final Promise<StagedBlob> done = Promise.promise();
+    private ReadStream<Buffer> content;
+    private UploadDigests digests;
+    private Buffer pending = Buffer.buffer(WRITE_BYTES + 64 * 1024);
     private long size;
     private boolean tooLarge;
+    private boolean paused;
+    private Future<AsyncFile> opening;
     private AsyncFile file;
     private Throwable failure;
+    /** The last write asked for; writes run in order, so when it is done, all are. */
+    private Future<Void> lastWrite = Future.succeededFuture();
 
     Staging(String target, long maxBytes) {
       this.target = target;
@@ -74,29 +83,35 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     Future<StagedBlob> run(ReadStream<Buffer> content) {
+      this.content = content;
+      this.digests = new UploadDigests(vertx.getOrCreateContext(), this::resumeIfRoom);
       content.pause();
-      // Listen for failure before the file is open: a stream reports its failure once, to the
-      // handler set at that moment, and one lost here would leave the file behind for good.
+      opening = fs.open(target, new OpenOptions().setCreateNew(true).setWrite(true));
+      // Listen for failure in the same turn as the open is asked for: a stream reports its
+      // failure once, to the handler set at that moment, and one lost would leave the file behind.
       content.exceptionHandler(this::fail);
-      fs.open(target, new OpenOptions().setCreateNew(true).setWrite(true)).onComplete(opened -> {
+      opening.onComplete(opened -> {
         if (opened.failed()) {
-          fail(opened.cause());
+          fail(new StorageFailures.StorageException(opened.cause()));
+          return;
+        }
+        if (failure != null) {
+          // fail() waits for this open too, and removes (perhaps already has) what it created.
           return;
         }
         file = opened.result();
-        if (failure != null) {
-          removeFile();
-          return;
-        }
-        file.exceptionHandler(this::fail);
-        content.handler(buf -> write(content, buf));
+        // Room for several MiB in flight: with the default 128 KiB the client is paused and
+        // resumed every few writes, and the upload waits on the disk instead of overlapping it.
+        file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+        file.exceptionHandler(e -> fail(new StorageFailures.StorageException(e)));
+        content.handler(this::write);
         content.endHandler(v -> finish());
         content.resume();
       });
       return done.future();
     }
 
-    private void write(ReadStream<Buffer> content, Buffer buf) {
+    private void write(Buffer buf) {
       // Past the limit, or after a failure, the rest is read and dropped.
       if (tooLarge || failure != null) {
         return;
@@ -106,14 +121,41 @@ public final class LocalBlobStore implements BlobStore {
         tooLarge = true;
         return;
       }
-      byte[] bytes = buf.getBytes();
-      sha256.update(bytes);
-      sha1.update(bytes);
-      file.write(buf);
-      // Back-pressure: a slow disk pauses the client instead of growing memory.
+      // The HTTP decoder hands over chunks of 8 KiB; each file write is a hop to a worker thread
+      // and a syscall, so chunks are gathered into writes of a MiB.
+      pending.appendBuffer(buf);
+      if (pending.length() >= WRITE_BYTES) {
+        writePending();
+        // Back-pressure: a slow disk or slow hashing pauses the client instead of growing memory.
+        if (file.writeQueueFull() || digests.full()) {
+          paused = true;
+          content.pause();
+          resumeIfRoom();
+        }
+      }
+    }
+
+    private void writePending() {
+      if (pending.length() > 0) {
+        digests.update(pending);
+        // A failed write (ENOSPC, EIO) is reported on its own future, not to the exception
+        // handler: unheard, a full disk used to keep a truncated file and answer 201.
+        lastWrite = file.write(pending).onFailure(x -> fail(new StorageFailures.StorageException(x)));
+        pending = Buffer.buffer(WRITE_BYTES + 64 * 1024);
+      }
+    }
+
+    /** Resumes a paused client once both the file and the hashing have room again. */
+    private void resumeIfRoom() {
+      if (!paused || failure != null) {
+        return;
+      }
       if (file.writeQueueFull()) {
-        content.pause();
-        file.drainHandler(v -> content.resume());
+        // A drain handler is called once; the hashing calls back on its own when it has room.
+        file.drainHandler(v -> resumeIfRoom());
+      } else if (!digests.full()) {
+        paused = false;
+        content.resume();
       }
     }
 
@@ -121,10 +163,20 @@ public final class LocalBlobStore implements BlobStore {
       if (failure != null) {
         return;
       }
-      file.flush()
-        .compose(x -> file.close())
-        .onSuccess(x -> done.tryComplete(new StagedBlob(target, size, sha256.digest(), sha1.digest(), tooLarge)))
-        .onFailure(this::fail);
+      if (!tooLarge) {
+        writePending();
+      }
+      // Every write must have landed before the file is handed over whole.
+      digests.finish().compose(hashes -> lastWrite
+          .compose(x -> file.flush())
+          .compose(x -> file.close())
+          .map(x -> new StagedBlob(target, size, hashes[0], hashes[1], tooLarge)))
+        .onSuccess(staged -> {
+          if (failure == null) {
+            done.tryComplete(staged);
+          }
+        })
+        .onFailure(x -> fail(new StorageFailures.StorageException(x)));
     }
 
     private void fail(Throwable e) {
@@ -132,12 +184,19 @@ public final class LocalBlobStore implements BlobStore {
         return;
       }
       failure = e;
-      // Without a file yet, the open removes what it creates once it sees the failure.
-      (file == null ? Future.<Void>succeededFuture() : removeFile()).onComplete(x -> done.tryFail(e));
+      // The rest of the body is read and dropped, so that the request ends and the answer can
+      // go out: also when the failure came before the file was open, with the stream still paused.
+      paused = false;
+      content.handler(b -> { });
+      content.resume();
+      // The client hears of the failure only once the staged file is gone, even when the open
+      // that creates it has not finished yet (answering first used to race the removal).
+      opening.transform(opened -> opened.succeeded() ? removeFile(opened.result()) : Future.<Void>succeededFuture())
+        .onComplete(x -> done.tryFail(e));
     }
 
-    private Future<Void> removeFile() {
-      return file.close().recover(x -> Future.succeededFuture()).compose(v -> ignoreMissing(fs.delete(target)));
+    private Future<Void> removeFile(AsyncFile f) {
+      return f.close().recover(x -> Future.succeededFuture()).compose(v -> ignoreMissing(fs.delete(target)));
     }
   }
 
@@ -169,6 +228,7 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   /** Removes staged uploads older than {@code maxAgeMillis}: leftovers of a crash mid-upload. */
+  @Override
   public Future<Void> sweepStaging(long maxAgeMillis) {
     long cutoff = System.currentTimeMillis() - maxAgeMillis;
     return fs.readDir(staging.toString()).compose(files -> {
@@ -193,13 +253,5 @@ public final class LocalBlobStore implements BlobStore {
       }
     }
     return e instanceof FileSystemException && String.valueOf(e.getMessage()).contains("NoSuchFile");
-  }
-
-  private static MessageDigest digest(String algorithm) {
-    try {
-      return MessageDigest.getInstance(algorithm);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

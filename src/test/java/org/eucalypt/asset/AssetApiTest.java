@@ -126,6 +126,29 @@ class AssetApiTest {
   }
 
   @Test
+  void aLargeUploadIsStoredAndHashedByteForByte() throws Exception {
+    // Bigger than one file write (1 MiB) and than what may wait for hashing (8 MiB), and not a
+    // multiple of either, so the writes, the hashing and the back-pressure all take their turns.
+    String lib = server.createLibrary(alice, "Photos");
+    Buffer bytes = TestServer.randomBytes(20 * 1024 * 1024 + 12345);
+
+    HttpResponse<Buffer> up = server.upload(alice, lib, "big.mp4", bytes);
+    assertEquals(201, up.statusCode(), up.bodyAsString());
+    String id = up.bodyAsJsonObject().getString("id");
+    JsonObject fileData = server.get("/api/assets/" + id + "?include=file_data", alice.key())
+      .bodyAsJsonObject().getJsonObject("file_data");
+    assertEquals(digest("SHA-256", bytes), fileData.getString("checksum"));
+    assertEquals(digest("SHA-1", bytes), fileData.getString("checksum_sha1"));
+    assertEquals((long) bytes.length(), fileData.getLong("file_size_bytes"));
+    String url = up.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    HttpResponse<Buffer> download = server.client.getAbs(url).send().await();
+    assertEquals(200, download.statusCode());
+    assertEquals(bytes, download.body());
+    assertCounters(lib, 1, bytes.length());
+    server.assertInvariants();
+  }
+
+  @Test
   void theSameBytesAgainAnswer200WithTheSameAssetAndStoreNothing() {
     String lib = server.createLibrary(alice, "Photos");
     Buffer bytes = TestServer.randomBytes(2500);

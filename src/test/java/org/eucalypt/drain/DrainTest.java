@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import org.eucalypt.support.Await;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
 import org.junit.jupiter.api.AfterEach;
@@ -203,7 +204,7 @@ class DrainTest {
       () -> new DrainVerticle(settings, server.clock, server.app.blobs()),
       new DeploymentOptions().setInstances(2)).await();
     try {
-      awaitCondition(Duration.ofSeconds(60), () ->
+      Await.until(Duration.ofSeconds(60), () ->
         server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(libs)) == 0
           && server.count("SELECT count(*) FROM blob_deletions") == 0);
     } finally {
@@ -235,7 +236,7 @@ class DrainTest {
     DrainVerticle verticle = new DrainVerticle(settings, server.clock, server.app.blobs());
     String deployment = server.vertx.deployVerticle(verticle).await();
     try {
-      awaitCondition(Duration.ofSeconds(30), () ->
+      Await.until(Duration.ofSeconds(30), () ->
         server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(List.of(lib))) == 0);
     } finally {
       server.vertx.undeploy(deployment).await();
@@ -246,15 +247,15 @@ class DrainTest {
   @Test
   void filesLeftListedByACrashAreRemovedByTheNextSweep() throws Exception {
     // A drain that died after committing a batch leaves files listed for deletion and present.
-    Path root = server.app.blobs().blobsRoot();
+    Path root = server.localBlobs().blobsRoot();
     String orphan = UUID.randomUUID().toString();
-    Path orphanFile = server.app.blobs().path(orphan);
+    Path orphanFile = server.localBlobs().path(orphan);
     Files.createDirectories(orphanFile.getParent());
     Files.write(orphanFile, new byte[] {1, 2, 3});
     String alreadyGone = UUID.randomUUID().toString();
     // An upload in flight lists its key far ahead: the sweep must leave it alone until then.
     String inFlight = UUID.randomUUID().toString();
-    Path inFlightFile = server.app.blobs().path(inFlight);
+    Path inFlightFile = server.localBlobs().path(inFlight);
     Files.createDirectories(inFlightFile.getParent());
     Files.write(inFlightFile, new byte[] {4, 5, 6});
     var now = java.time.OffsetDateTime.now(server.clock);
@@ -316,21 +317,5 @@ class DrainTest {
 
   private static UUID[] uuids(List<String> libs) {
     return libs.stream().map(l -> org.eucalypt.id.Ids.LIBRARY.parse(l).orElseThrow()).toArray(UUID[]::new);
-  }
-
-  /** Waits for a condition by polling it, failing after the deadline. */
-  static void awaitCondition(Duration timeout, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

@@ -1,5 +1,7 @@
 package org.eucalypt.event;
 
+import org.eucalypt.support.Await;
+import org.eucalypt.support.BridgeFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +23,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,7 +168,7 @@ class EventsTest {
       }
       Future.all(writes).await();
       server.post("/api/libraries/" + lib + "/trash", alice.key(), null);
-      awaitCondition(() -> seen.stream().anyMatch(e -> "library_trashed".equals(e.getString("event_type"))));
+      Await.until(Duration.ofSeconds(10), () -> seen.stream().anyMatch(e -> "library_trashed".equals(e.getString("event_type"))));
 
       JsonObject trashed = seen.stream().filter(e -> "library_trashed".equals(e.getString("event_type"))).findFirst()
         .orElseThrow();
@@ -185,7 +186,7 @@ class EventsTest {
       server.sql("SELECT id FROM events WHERE user_id = (SELECT user_id FROM libraries WHERE id = $1) ORDER BY id",
         org.eucalypt.id.Ids.LIBRARY.parse(lib).orElseThrow()).forEach(r -> committed.add(r.getLong(0)));
       assertEquals(committed, cursors, "every committed event, once, in commit order");
-      awaitCondition(() -> visibleWhenHeard.size() == seen.stream()
+      Await.until(Duration.ofSeconds(10), () -> visibleWhenHeard.size() == seen.stream()
         .filter(e -> "library".equals(e.getString("entity_type"))).count());
       assertFalse(visibleWhenHeard.contains(false));
     } finally {
@@ -201,16 +202,16 @@ class EventsTest {
       socket.setSoTimeout(10_000);
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      write(out, new JsonObject().put("type", "register").put("address", "eucalypt.events.library"));
+      BridgeFrames.write(out, new JsonObject().put("type", "register").put("address", "eucalypt.events.library"));
       // The registration is in place once a ping comes back after it.
-      write(out, new JsonObject().put("type", "ping"));
-      assertEquals("pong", read(in).getString("type"));
+      BridgeFrames.write(out, new JsonObject().put("type", "ping"));
+      assertEquals("pong", BridgeFrames.read(in).getString("type"));
 
       server.post("/api/libraries/" + lib + "/trash", alice.key(), null);
       // The library's creation may still be on its way to the bus; the trash comes after it.
-      JsonObject frame = read(in);
+      JsonObject frame = BridgeFrames.read(in);
       if ("library_created".equals(frame.getJsonObject("body").getString("event_type"))) {
-        frame = read(in);
+        frame = BridgeFrames.read(in);
       }
       assertEquals("message", frame.getString("type"));
       assertEquals("eucalypt.events.library", frame.getString("address"));
@@ -219,15 +220,15 @@ class EventsTest {
 
       for (String type : new String[] {"send", "publish"}) {
         for (String address : new String[] {"libraries.trash", "eucalypt.events.library"}) {
-          write(out, new JsonObject().put("type", type).put("address", address)
+          BridgeFrames.write(out, new JsonObject().put("type", type).put("address", address)
             .put("body", new JsonObject().put("library_id", lib)));
-          JsonObject refusal = read(in);
+          JsonObject refusal = BridgeFrames.read(in);
           assertEquals("err", refusal.getString("type"), refusal.encode());
           assertEquals("access_denied", refusal.getString("message"));
         }
       }
-      write(out, new JsonObject().put("type", "register").put("address", "libraries.trash"));
-      assertEquals("access_denied", read(in).getString("message"));
+      BridgeFrames.write(out, new JsonObject().put("type", "register").put("address", "libraries.trash"));
+      assertEquals("access_denied", BridgeFrames.read(in).getString("message"));
     }
     // Nothing a bridge client sent reached the lifecycle.
     assertTrue(server.get("/api/libraries/" + lib, alice.key()).bodyAsJsonObject().getString("trashed_at") != null);
@@ -240,34 +241,5 @@ class EventsTest {
     List<JsonObject> out = new ArrayList<>();
     res.bodyAsJsonObject().getJsonArray("data").forEach(o -> out.add((JsonObject) o));
     return out;
-  }
-
-  /** The bridge's framing: a 4-byte big-endian length, then that many bytes of JSON. */
-  private static void write(DataOutputStream out, JsonObject frame) throws IOException {
-    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
-    out.writeInt(json.length);
-    out.write(json);
-    out.flush();
-  }
-
-  private static JsonObject read(DataInputStream in) throws IOException {
-    byte[] json = new byte[in.readInt()];
-    in.readFully(json);
-    return new JsonObject(new String(json, StandardCharsets.UTF_8));
-  }
-
-  private static void awaitCondition(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

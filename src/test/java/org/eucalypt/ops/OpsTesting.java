@@ -4,8 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import org.eucalypt.support.TestServer;
 
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,21 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** What the ops tests share: waiting for a condition, and reading one sample off /metrics. */
 final class OpsTesting {
   private OpsTesting() {
-  }
-
-  static void awaitCondition(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   static String scrape(TestServer server) {

@@ -18,6 +18,7 @@ import org.eucalypt.auth.Users;
 import org.eucalypt.config.Settings;
 import org.eucalypt.config.SettingsLoader;
 import org.eucalypt.drain.Drain;
+import org.eucalypt.storage.LocalBlobStore;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,6 +148,11 @@ public final class TestServer {
     return new Drain(app.pool(), app.blobs(), clock, batchSize, app.settings().assetTrashRetention());
   }
 
+  /** The local store, for tests that look at its files; fails on an S3-backed server. */
+  public LocalBlobStore localBlobs() {
+    return (LocalBlobStore) app.blobs();
+  }
+
   public RowSet<Row> sql(String sql, Object... params) {
     return app.pool().preparedQuery(sql).execute(Tuple.from(params)).await();
   }
@@ -157,7 +163,7 @@ public final class TestServer {
 
   /** Every file under the blob store's root. */
   public Set<String> storedFiles() {
-    try (Stream<Path> files = Files.walk(app.blobs().blobsRoot())) {
+    try (Stream<Path> files = Files.walk(localBlobs().blobsRoot())) {
       Set<String> keys = new HashSet<>();
       files.filter(Files::isRegularFile).forEach(p -> keys.add(p.getFileName().toString()));
       return keys;
@@ -228,10 +234,15 @@ public final class TestServer {
    * #stopInstance()}, which leaves the shared database to this server's {@link #stop()}.
    */
   public TestServer startAnotherInstance(Vertx otherVertx) {
-    Settings settings = SettingsLoader.load(otherVertx).await()
+    return startAnotherInstance(otherVertx, s -> s);
+  }
+
+  /** As {@link #startAnotherInstance(Vertx)}, with settings of its own (a bridge port, say). */
+  public TestServer startAnotherInstance(Vertx otherVertx, UnaryOperator<Settings> customize) {
+    Settings settings = customize.apply(SettingsLoader.load(otherVertx).await()
       .with("http_port", 0)
       .with("database_url", database.url())
-      .with("storage_dir", storage.toString());
+      .with("storage_dir", storage.toString()));
     MutableClock otherClock = new MutableClock();
     Eucalypt other = Eucalypt.start(otherVertx, settings, otherClock, false).await();
     return new TestServer(otherVertx, other, otherClock, database, storage);

@@ -1,0 +1,293 @@
+package org.eucalypt.reliability;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.eucalypt.reliability.support.JarFixture;
+import org.eucalypt.reliability.support.JarProcess;
+import org.eucalypt.support.Await;
+import org.eucalypt.support.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The packaged server killed with {@code kill -9} at random moments while its drain purges
+ * expedited libraries, and restarted each time; one library is restored midway. After every kill,
+ * the committed state must satisfy the invariants (counters equal rows, every row's file exists,
+ * every file has a row or a pending deletion). At the end, every expedited library is gone with no
+ * row and no file left, the restored one is intact (downloads byte for byte), and every file in the
+ * store belongs to a row.
+ *
+ * <p>{@code -Dreliability.crash.kills=N} (20 under {@code -Preliability}, 6 by default),
+ * {@code -Dreliability.crash.assets=N} per library, {@code -Dreliability.seed=N} to replay.
+ */
+class CrashIT {
+  private static final int KILLS = Integer.getInteger("reliability.crash.kills", 6);
+  private static final int ASSETS = Integer.getInteger("reliability.crash.assets", 25);
+  /** The library restored midway: at two assets a batch, a few seconds of purge to take hold in. */
+  private static final int KEPT_ASSETS = ASSETS * 4;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+  private TestDatabase database;
+  private Path storage;
+  private Path log;
+  private JarProcess server;
+  private String key;
+  /** The database and store, read directly. */
+  private JarFixture db;
+
+  @AfterEach
+  void stop() {
+    if (server != null && server.alive()) {
+      server.kill9();
+    }
+    if (database != null) {
+      database.drop();
+    }
+  }
+
+  private Map<String, String> env() {
+    return Map.of(
+      "EUCALYPT_DATABASE_URL", database.url(),
+      "EUCALYPT_STORAGE_DIR", storage.toString(),
+      "EUCALYPT_HTTP_INSTANCES", "1",
+      "EUCALYPT_DATABASE_POOL_SIZE", "4",
+      // Small, frequent batches: the purge lasts long enough to be killed many times over.
+      "EUCALYPT_DRAIN_INTERVAL", "PT0.1S",
+      "EUCALYPT_DRAIN_BATCH_SIZE", "2",
+      "EUCALYPT_DRAIN_BATCHES_PER_TICK", "1");
+  }
+
+  @Test
+  void killedMidPurgeLosesNothingAndLeavesNothing() throws Exception {
+    long seed = Long.getLong("reliability.seed", System.nanoTime());
+    System.out.println("CrashIT seed=" + seed + " kills=" + KILLS + " assets=" + ASSETS
+      + " (replay: -Dreliability.seed=" + seed + ")");
+    Random random = new Random(seed);
+    database = TestDatabase.fresh();
+    storage = Files.createTempDirectory("eucalypt-crash-");
+    log = Files.createTempFile("eucalypt-crash-", ".log");
+    System.out.println("CrashIT server log: " + log);
+    db = new JarFixture(database.url(), storage);
+    key = JarFixture.createUser(env(), "crash@example.org", log);
+    int port = JarProcess.freePort();
+    server = JarProcess.start(env(), port, log);
+
+    // Four libraries to purge, and a bigger one, expedited first, to restore midway.
+    List<String> purged = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      purged.add(createLibrary("purge-" + i));
+    }
+    String kept = createLibrary("kept");
+    Map<String, byte[]> keptBytes = new HashMap<>();
+    for (String lib : purged) {
+      for (int i = 0; i < ASSETS; i++) {
+        upload(lib, random, null);
+      }
+    }
+    for (int i = 0; i < KEPT_ASSETS; i++) {
+      upload(kept, random, keptBytes);
+    }
+    Set<String> purgedKeys = db.strings("SELECT blob_key FROM assets a JOIN libraries l ON l.id = a.library_id"
+      + " WHERE l.name LIKE 'purge-%'");
+    // The kept library first: the drain takes the most overdue first, so it is being purged when
+    // the test takes hold of it.
+    expedite(kept);
+    for (String lib : purged) {
+      expedite(lib);
+    }
+    // Once the drain has purged part of the kept library, the test holds its row until the restore:
+    // the drain skips a library whose row is locked (as it skips one another drain holds), so the
+    // kills and restarts in between cannot purge it to the end first. Midway is then certain, not
+    // a matter of how fast this machine restarts a JVM (CI once lost that race).
+    Await.until(Duration.ofSeconds(30), "the drain starting on the kept library",
+      () -> keptAssets() < KEPT_ASSETS);
+    Connection hold = db.connect();
+    hold.setAutoCommit(false);
+    long holdPid;
+    try (Statement s = hold.createStatement();
+         ResultSet r = s.executeQuery("SELECT pg_backend_pid() FROM libraries WHERE name = 'kept' FOR UPDATE")) {
+      assertTrue(r.next(), "the drain purged the whole kept library before the test could hold it");
+      holdPid = r.getLong(1);
+    }
+
+    int killedMidPurge = 0;
+    boolean restored = false;
+    for (int k = 1; k <= KILLS; k++) {
+      // A random moment of the purge: the drain is somewhere inside a batch, a commit or a sweep.
+      sleep(20 + random.nextInt(300));
+      boolean working = db.count("SELECT count(*) FROM libraries WHERE trashed_at IS NOT NULL") > 0
+        || db.count("SELECT count(*) FROM blob_deletions") > 0;
+      server.kill9();
+      if (working) {
+        killedMidPurge++;
+      }
+      db.assertInvariants("after kill " + k);
+      server = JarProcess.start(env(), port, log);
+      if (!restored) {
+        // After the first restart, the restore: it waits for the test's lock, then gets the row
+        // before the drain can (the drain never waits for a lock, it skips).
+        CompletableFuture<HttpResponse<String>> restore = sendAsync("POST", "/api/libraries/" + kept + "/restore");
+        Await.until(Duration.ofSeconds(30), "the restore waiting for the kept library's row",
+          () -> blockedBy(holdPid) > 0);
+        hold.commit();
+        hold.close();
+        HttpResponse<String> res = restore.get(30, TimeUnit.SECONDS);
+        assertEquals(200, res.statusCode(), "restore answered " + res.body());
+        restored = true;
+      }
+    }
+    System.out.println("CrashIT: " + KILLS + " kills, " + killedMidPurge + " while the drain had work");
+
+    // The drain finishes on its own, restarted as it was.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (db.count("SELECT count(*) FROM libraries WHERE trashed_at IS NOT NULL") > 0
+      || db.count("SELECT count(*) FROM blob_deletions") > 0) {
+      if (System.nanoTime() > deadline) {
+        fail("the drain did not finish within 3 minutes; see " + log);
+      }
+      sleep(100);
+    }
+    db.assertInvariants("at the end");
+    for (String lib : purged) {
+      assertEquals(404, send("GET", "/api/libraries/" + lib, null).statusCode());
+    }
+    assertEquals(0, db.count("SELECT count(*) FROM libraries WHERE name LIKE 'purge-%'"));
+    Set<String> files = db.filesInStore();
+    for (String k : purgedKeys) {
+      assertTrue(!files.contains(k), "a purged library's file outlived it: " + k);
+    }
+    assertEquals(db.strings("SELECT blob_key FROM assets"), files, "files in the store and rows differ");
+    assertIntact(kept, keptBytes);
+    server.term();
+  }
+
+  /** The restored library: its list is its count, its bytes its sum, and each asset downloads exactly. */
+  private void assertIntact(String lib, Map<String, byte[]> uploaded) throws Exception {
+    JsonObject library = new JsonObject(send("GET", "/api/libraries/" + lib, null).body());
+    assertEquals(null, library.getValue("trashed_at"));
+    List<JsonObject> assets = new ArrayList<>();
+    String after = null;
+    while (true) {
+      String q = "/api/assets?library_id=" + lib + "&limit=200&include=file_data" + (after == null ? "" : "&starting_after_id=" + after);
+      JsonObject page = new JsonObject(send("GET", q, null).body());
+      JsonArray data = page.getJsonArray("data");
+      data.forEach(a -> assets.add((JsonObject) a));
+      if (!page.getBoolean("has_more") || data.isEmpty()) {
+        break;
+      }
+      after = assets.get(assets.size() - 1).getString("id");
+    }
+    assertEquals(library.getLong("asset_count"), (long) assets.size());
+    assertTrue(assets.size() > 0, "the restore came too late to keep anything");
+    long bytes = 0;
+    for (JsonObject a : assets) {
+      String url = a.getJsonObject("asset_urls").getJsonObject("original").getString("url");
+      HttpResponse<byte[]> res = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, res.statusCode());
+      assertArrayEquals(uploaded.get(a.getString("id")), res.body(), "asset " + a.getString("id"));
+      bytes += res.body().length;
+    }
+    assertEquals(library.getLong("storage_used_bytes"), bytes);
+    System.out.println("CrashIT: restored library kept " + assets.size() + " of " + uploaded.size() + " assets");
+  }
+
+  // ---- the API, over plain HTTP ----
+
+  private HttpResponse<String> send(String method, String path, String json) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+      .timeout(java.time.Duration.ofSeconds(30))
+      .header("Authorization", "Bearer " + key);
+    if (json != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<HttpResponse<String>> sendAsync(String method, String path) {
+    return http.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+      .timeout(java.time.Duration.ofSeconds(30))
+      .header("Authorization", "Bearer " + key)
+      .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The kept library's asset count, or -1 once its row is gone. */
+  private long keptAssets() {
+    try {
+      Set<String> counts = db.strings("SELECT asset_count::text FROM libraries WHERE name = 'kept'");
+      return counts.isEmpty() ? -1 : Long.parseLong(counts.iterator().next());
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** How many sessions wait for a lock the session {@code pid} holds. */
+  private long blockedBy(long pid) {
+    try {
+      return db.count("SELECT count(*) FROM pg_stat_activity WHERE " + pid + " = ANY(pg_blocking_pids(pid))");
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private String createLibrary(String name) throws Exception {
+    HttpResponse<String> res = send("POST", "/api/libraries", new JsonObject().put("name", name).encode());
+    assertEquals(201, res.statusCode(), res.body());
+    return new JsonObject(res.body()).getString("id");
+  }
+
+  private void expedite(String lib) throws Exception {
+    assertEquals(200, send("POST", "/api/libraries/" + lib + "/trash", null).statusCode());
+    assertEquals(200, send("DELETE", "/api/libraries/" + lib, null).statusCode());
+  }
+
+  private void upload(String lib, Random random, Map<String, byte[]> keep) throws Exception {
+    byte[] content = new byte[512 + random.nextInt(4096)];
+    random.nextBytes(content);
+    String boundary = "crash" + random.nextLong();
+    byte[] body = JarFixture.multipart(boundary, "d" + random.nextLong(), content);
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/api/assets?library_id=" + lib))
+      .header("Authorization", "Bearer " + key)
+      .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+      .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, res.statusCode(), res.body());
+    if (keep != null) {
+      keep.put(new JsonObject(res.body()).getString("id"), content);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

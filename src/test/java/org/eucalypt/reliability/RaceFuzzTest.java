@@ -1,0 +1,261 @@
+package org.eucalypt.reliability;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.multipart.MultipartForm;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Row;
+import org.eucalypt.drain.Drain;
+import org.eucalypt.support.TestServer;
+import org.eucalypt.support.TestServer.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Randomized interleavings, two server instances and two drains on one database and one store:
+ * each round launches a random handful of trash, restore, expedite, upload, asset trash, restore
+ * and delete, and drain batches, all at once, then checks the invariants of DESIGN.md from SQL
+ * and the store: counters equal rows (1), rows and files match (2), nothing of a live library was
+ * purged (3: every drain deletion committed while its library's last state event was a trash),
+ * a live library downloads byte for byte (4), a removed library left no row or file (5).
+ *
+ * <p>{@code -Dreliability.race.rounds=N} (1,000 under {@code -Preliability}, 40 by default);
+ * {@code -Dreliability.seed=N} replays the choices (not the thread timing).
+ */
+@ExtendWith(VertxExtension.class)
+class RaceFuzzTest {
+  private static final int ROUNDS = Integer.getInteger("reliability.race.rounds", 40);
+
+  private static TestServer a;
+  private static TestServer b;
+  private static Vertx otherVertx;
+  private static User alice;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    a = TestServer.start(vertx);
+    otherVertx = Vertx.vertx();
+    b = a.startAnotherInstance(otherVertx);
+    alice = a.newUser();
+  }
+
+  @AfterAll
+  static void stop() {
+    b.stopInstance();
+    otherVertx.close().await();
+    a.stop();
+  }
+
+  /** What the test knows: the bytes of each asset it uploaded, and its library. */
+  private final Map<String, byte[]> bytes = new ConcurrentHashMap<>();
+  private final Map<String, String> libraryOf = new ConcurrentHashMap<>();
+  /** Assets a DELETE was sent for: their disappearance from a live library is no purge. */
+  private final Set<String> deletedOnPurpose = ConcurrentHashMap.newKeySet();
+  private final List<String> libraries = Collections.synchronizedList(new ArrayList<>());
+
+  @Test
+  void randomInterleavingsKeepTheInvariants() {
+    long seed = Long.getLong("reliability.seed", System.nanoTime());
+    System.out.println("RaceFuzzTest seed=" + seed + " rounds=" + ROUNDS + " (replay: -Dreliability.seed=" + seed + ")");
+    Random r = new Random(seed);
+    Drain drainA = a.drain(3);
+    Drain drainB = b.drain(3);
+    Map<String, Integer> ops = new HashMap<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      refill(r);
+      List<Future<?>> running = new ArrayList<>();
+      int n = 4 + r.nextInt(10);
+      for (int i = 0; i < n; i++) {
+        String op = pick(r, running, drainA, drainB);
+        ops.merge(op, 1, Integer::sum);
+      }
+      Future.join(running).await();
+      for (Future<?> f : running) {
+        if (f.failed()) {
+          fail("round " + round + " (seed " + seed + "): " + f.cause());
+        }
+      }
+      try {
+        check(r);
+      } catch (AssertionError e) {
+        throw new AssertionError("round " + round + " (seed " + seed + "): " + e.getMessage(), e);
+      }
+    }
+    System.out.println("RaceFuzzTest operations: " + new java.util.TreeMap<>(ops));
+  }
+
+  private static WebClient client(Random r) {
+    return r.nextBoolean() ? a.client : b.client;
+  }
+
+  /** Keeps three or four libraries around, with a few assets each. */
+  private void refill(Random r) {
+    libraries.removeIf(lib -> a.get("/api/libraries/" + lib, alice.key()).statusCode() == 404);
+    while (libraries.size() < 3 + r.nextInt(2)) {
+      String lib = a.createLibrary(alice, "race");
+      libraries.add(lib);
+      for (int i = 0; i < 2 + r.nextInt(6); i++) {
+        upload(r, lib).await();
+      }
+    }
+  }
+
+  private String anyLibrary(Random r) {
+    return libraries.get(r.nextInt(libraries.size()));
+  }
+
+  private String anyAsset(Random r) {
+    List<String> ids = new ArrayList<>(libraryOf.keySet());
+    return ids.isEmpty() ? "asset_none" : ids.get(r.nextInt(ids.size()));
+  }
+
+  /** Launches one random operation; its future fails only on an answer that no interleaving allows. */
+  private String pick(Random r, List<Future<?>> running, Drain drainA, Drain drainB) {
+    String lib = anyLibrary(r);
+    String op;
+    Future<?> f;
+    switch (r.nextInt(11)) {
+      case 0 -> {
+        op = "trash";
+        f = expect(client(r).post("/api/libraries/" + lib + "/trash"), null, 200, 404);
+      }
+      case 1 -> {
+        op = "restore";
+        f = expect(client(r).post("/api/libraries/" + lib + "/restore"), null, 200, 404);
+      }
+      case 2 -> {
+        op = "expedite";
+        f = expect(client(r).delete("/api/libraries/" + lib), null, 200, 404, 409);
+      }
+      case 3, 4 -> {
+        op = "upload";
+        f = upload(r, lib);
+      }
+      case 5 -> {
+        op = "trash assets";
+        String asset = anyAsset(r);
+        f = expect(client(r).post("/api/assets/trash").addQueryParam("library_id", libraryOf.getOrDefault(asset, lib)),
+          new JsonObject().put("ids", new JsonArray().add(asset)), 200, 404);
+      }
+      case 6 -> {
+        op = "restore assets";
+        String asset = anyAsset(r);
+        f = expect(client(r).post("/api/assets/restore").addQueryParam("library_id", libraryOf.getOrDefault(asset, lib)),
+          new JsonObject().put("ids", new JsonArray().add(asset)), 200, 404);
+      }
+      case 7 -> {
+        op = "delete asset";
+        String asset = anyAsset(r);
+        deletedOnPurpose.add(asset);
+        f = expect(client(r).delete("/api/assets/" + asset), null, 200, 404);
+      }
+      case 8, 9 -> {
+        op = "drain batch";
+        f = (r.nextBoolean() ? drainA : drainB).runBatch();
+      }
+      default -> {
+        op = "sweep";
+        f = (r.nextBoolean() ? drainA : drainB).sweepDeletions(50);
+      }
+    }
+    running.add(f);
+    return op;
+  }
+
+  private Future<HttpResponse<Buffer>> expect(io.vertx.ext.web.client.HttpRequest<Buffer> req, JsonObject body,
+                                              int... allowed) {
+    req.bearerTokenAuthentication(alice.key());
+    return (body == null ? req.send() : req.sendJsonObject(body)).compose(res -> {
+      for (int s : allowed) {
+        if (res.statusCode() == s) {
+          return Future.succeededFuture(res);
+        }
+      }
+      return Future.failedFuture(req.method() + " " + req.uri() + " answered " + res.statusCode() + " " + res.bodyAsString());
+    });
+  }
+
+  private Future<HttpResponse<Buffer>> upload(Random r, String lib) {
+    byte[] content = new byte[200 + r.nextInt(3000)];
+    r.nextBytes(content);
+    MultipartForm form = MultipartForm.create()
+      .attribute("device_asset_id", "d" + r.nextLong()).attribute("device_id", "race")
+      .attribute("file_created_at", "2024-05-01T10:00:00Z").attribute("file_modified_at", "2024-05-01T10:00:00Z")
+      .binaryFileUpload("asset_data", "r.jpg", Buffer.buffer(content), "image/jpeg");
+    var req = client(r).post("/api/assets").addQueryParam("library_id", lib);
+    return req.bearerTokenAuthentication(alice.key()).sendMultipartForm(form).compose(res -> {
+        if (res.statusCode() == 201) {
+          String id = res.bodyAsJsonObject().getString("id");
+          bytes.put(id, content);
+          libraryOf.put(id, lib);
+          return Future.succeededFuture(res);
+        }
+        // 404: the library was trashed first; never 507 nor 5xx.
+        return res.statusCode() == 404 ? Future.succeededFuture(res)
+          : Future.failedFuture("upload answered " + res.statusCode() + " " + res.bodyAsString());
+      });
+  }
+
+  private void check(Random r) {
+    // 1 and 2.
+    a.assertInvariants();
+    // 5: every batch deleted its files after commit, and uploads that lost removed theirs.
+    assertEquals(0, a.count("SELECT count(*) FROM blob_deletions WHERE not_before <= now() + interval '1 hour'"),
+      "files left listed for deletion after the round");
+    // 5: a removed library left no asset row.
+    assertEquals(0, a.count("SELECT count(*) FROM assets a WHERE NOT EXISTS (SELECT 1 FROM libraries l WHERE l.id = a.library_id)"));
+    // 3: every asset_deleted whose library's last state before it was "live" was a DELETE we sent.
+    for (Row row : a.sql("""
+        SELECT e.entity_id, e.library_id,
+               (SELECT s.event_type FROM events s
+                 WHERE s.library_id = e.library_id AND s.entity_type = 'library' AND s.id < e.id
+                 ORDER BY s.id DESC LIMIT 1) AS state
+          FROM events e
+         WHERE e.event_type = 'asset_deleted'""")) {
+      String state = row.getString("state");
+      if (state != null && !state.equals("library_trashed") && !state.equals("library_purge_expedited")) {
+        String asset = String.valueOf(row.getValue("entity_id"));
+        assertTrue(deletedOnPurpose.contains(asset),
+          "asset " + asset + " of a live library (last state " + state + ") was purged");
+      }
+    }
+    // 4: a live library's listed assets download byte for byte.
+    String lib = anyLibrary(r);
+    HttpResponse<Buffer> fetched = a.get("/api/libraries/" + lib, alice.key());
+    JsonObject library = fetched.bodyAsJsonObject();
+    if (fetched.statusCode() == 200 && library.getValue("trashed_at") == null) {
+      HttpResponse<Buffer> listed = a.get("/api/assets?library_id=" + lib + "&limit=200&state=all", alice.key());
+      assertEquals(200, listed.statusCode(), listed.bodyAsString());
+      JsonObject page = listed.bodyAsJsonObject();
+      assertEquals(library.getLong("asset_count"), (long) page.getJsonArray("data").size());
+      for (Object o : page.getJsonArray("data")) {
+        JsonObject asset = (JsonObject) o;
+        String url = asset.getJsonObject("asset_urls").getJsonObject("original").getString("url");
+        byte[] got = a.client.getAbs(url).send().await().body().getBytes();
+        assertArrayEquals(bytes.get(asset.getString("id")), got, "asset " + asset.getString("id"));
+      }
+    }
+  }
+}
