@@ -1,6 +1,8 @@
 """The reference for the drain: what plain SQL does on this machine.  Deletes a library's assets
-in batches of BATCH (DELETE ... RETURNING blob_key, one transaction each, in the drain's order),
-unlinking each batch's files after its commit, until none is left.
+in batches of BATCH (DELETE ... RETURNING blob_key, one transaction each), unlinking each batch's
+files after its commit, until none is left.  It picks each batch along the index the schema has
+for a library's assets (assets_library_time), as the drain does (DrainSql.DELETE_LIBRARY_ASSETS),
+so a batch costs its own rows.
 Usage: drain_reference.py DSN STORE LIBRARY_UUID [BATCH]  -> JSON on stdout."""
 import json
 import os
@@ -10,7 +12,7 @@ import time
 import psycopg2
 
 dsn, store, library = sys.argv[1], sys.argv[2], sys.argv[3]
-batch = int(sys.argv[4]) if len(sys.argv) > 4 else 500
+batch = int(sys.argv[4]) if len(sys.argv) > 4 else 100
 blobs = os.path.join(store, "blobs")
 conn = psycopg2.connect(dsn)
 cur = conn.cursor()
@@ -18,7 +20,7 @@ deleted = batches = 0
 t0 = time.perf_counter()
 while True:
     cur.execute("""DELETE FROM assets
-                    WHERE id IN (SELECT id FROM assets WHERE library_id = %s ORDER BY id LIMIT %s)
+                    WHERE id IN (SELECT id FROM assets WHERE library_id = %s ORDER BY local_datetime, id LIMIT %s)
                    RETURNING blob_key""", (library, batch))
     keys = [k for (k,) in cur.fetchall()]
     conn.commit()
@@ -30,4 +32,4 @@ while True:
         break
 elapsed = time.perf_counter() - t0
 conn.close()
-print(json.dumps({"assets": deleted, "batches": batches, "seconds": elapsed, "assets_per_s": deleted / elapsed}))
+print(json.dumps({"assets": deleted, "batch": batch, "batches": batches, "seconds": elapsed, "assets_per_s": deleted / elapsed}))

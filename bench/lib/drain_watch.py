@@ -1,6 +1,7 @@
-"""Trashes a library, expedites its purge (DELETE), then polls it until the drain has removed it.
-Reports the assets purged per second, from the expedite and from the first purged batch, and
-the time series of the library's asset_count.
+"""Trashes a library, expedites its purge (DELETE), then polls it until the drain has removed it,
+or until TIMEOUT_SECONDS have passed (then the rate is what was purged by then, and "finished"
+is false). Reports the assets purged per second, from the expedite and from the first purged
+batch, and the time series of the library's asset_count.
 Usage: drain_watch.py PORT KEY LIBRARY_ID [POLL_SECONDS] [TIMEOUT_SECONDS]  -> JSON on stdout."""
 import http.client
 import json
@@ -28,7 +29,7 @@ assert call("POST", f"/api/libraries/{lib}/trash")[0] == 200
 status, body = call("DELETE", f"/api/libraries/{lib}")
 assert status == 200, (status, body)
 t0 = time.perf_counter()
-series, first_purge, gone = [], None, None
+series, first_purge, gone, count = [], None, None, assets
 while time.perf_counter() - t0 < timeout:
     status, body = call("GET", f"/api/libraries/{lib}")
     t = time.perf_counter() - t0
@@ -42,9 +43,10 @@ while time.perf_counter() - t0 < timeout:
     if first_purge is None and count < assets:
         first_purge = t
     time.sleep(poll)
-out = {"assets": assets, "seconds": gone, "first_purge_after_s": first_purge, "series": series}
-if gone:
-    out["assets_per_s"] = assets / gone
-    # from the first batch seen: without the wait for the first tick
-    out["assets_per_s_from_first_batch"] = assets / max(gone - (first_purge or 0), 1e-9)
+end = gone if gone is not None else time.perf_counter() - t0
+purged = assets if gone is not None else assets - count
+out = {"assets": assets, "purged": purged, "finished": gone is not None, "seconds": end,
+       "first_purge_after_s": first_purge, "series": series, "assets_per_s": purged / end,
+       # from the first batch seen: without the wait for the first tick
+       "assets_per_s_from_first_batch": purged / max(end - (first_purge or 0), 1e-9)}
 print(json.dumps(out))

@@ -54,7 +54,15 @@ def machine():
     return {"cpu": model, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
             "kernel": platform.release(), "host": platform.node(),
             "postgres": sh("psql", "-Atq", "-d", "postgres", "-c", "SHOW server_version"), "java": java,
-            "load_avg_at_end": os.getloadavg()}
+            "load_avg_at_end": os.getloadavg(), "load_avg_at_start": load_at_start()}
+
+
+def load_at_start():
+    try:
+        with open(os.path.join(raw, "load-start")) as f:
+            return float(f.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 out = {"stamp": stamp, "commit": commit, "uncommitted_tracked_files": int(dirty), "elapsed_s": int(elapsed),
@@ -79,7 +87,7 @@ idle_d, busy_d = wrk("drain-default-idle-c32"), wrk("drain-default-busy-c32")
 idle_s, busy_s = wrk("drain-short-idle-c32"), wrk("drain-short-busy-c32")
 ref = load("drain-reference")
 drain = {"default": load("drain-default"), "short_loaded": load("drain-loaded"),
-         "reference": ref, "short_interval": short, "files_left": load("drain-files")["files_left"]}
+         "reference": ref, "short_interval": short, **load("drain-files")}
 for k in ("default", "short_loaded"):
     d = drain[k]
     d["assets_per_min"] = d["assets_per_s"] * 60
@@ -89,7 +97,8 @@ drain["api_default"] = {"idle": idle_d, "during": busy_d,
 drain["api_short"] = {"idle": idle_s, "during": busy_s,
                       "p99_ratio": busy_s["latency_ms"]["p99"] / idle_s["latency_ms"]["p99"],
                       # how much of the GET window the drain was actually running in
-                      "drain_share_of_window": min(1.0, drain["short_loaded"]["seconds"] / int(duration))}
+                      "drain_share_of_window": min(1.0, drain["short_loaded"]["seconds"]
+                                                   / (busy_s["requests"] / busy_s["req_per_s"]))}
 out["drain"] = drain
 
 # 5: upload
@@ -110,10 +119,10 @@ pgb_failed = {os.path.basename(p)[:-5]: json.load(open(p))["failed"]
 errors = {"wrk": sum(wrk_errors.values()), "wrk_by_run": {k: v for k, v in wrk_errors.items() if v},
           "pgbench_failed": sum(pgb_failed.values()), "trash_latency": out["trash_restore"]["latency_1_vs_1m"]["errors"],
           "uploads_not_201": sum(1 for u in ups if u["status"] != 201),
-          "drain_files_left": drain["files_left"],
-          "drains_unfinished": sum(1 for k in ("default", "short_loaded") if not drain[k].get("seconds"))}
+          # a file without its row, or a row without its file
+          "drain_file_row_mismatch": abs(drain["files_left"] - drain["rows_left"])}
 errors["total"] = (errors["wrk"] + errors["pgbench_failed"] + errors["trash_latency"] + errors["uploads_not_201"]
-                   + errors["drain_files_left"] + errors["drains_unfinished"])
+                   + errors["drain_file_row_mismatch"])
 out["errors"] = errors
 
 tl = out["trash_restore"]["latency_1_vs_1m"]
@@ -194,7 +203,10 @@ m = out["machine"]
 met = sum(1 for g in out["goals"] if g["met"])
 cells = [
     stamp,
-    f"{m['cores']}× {m['cpu']}, {m['memory_gb']} GB, PG {m['postgres']}",
+    f"{m['cores']}× {m['cpu']}, {m['memory_gb']} GB, PG {m['postgres']}"
+    + (f"; load {m['load_avg_at_start']:.1f} before the run" if m.get("load_avg_at_start") is not None else "")
+    # JFR costs a few percent: such a row is for its profile, not for comparing figures.
+    + ("; JFR profiling on" if os.environ.get("BENCH_JFR") == "1" else ""),
     f"`{commit}`" + (f" +{dirty} uncommitted" if int(dirty) else ""),
     getcell(out["get_library"]["c32"]), getcell(out["get_library"]["c256"]),
     getcell(out["list_assets"]["c32"]), getcell(out["list_assets"]["c256"]),
@@ -205,13 +217,16 @@ cells = [
     (f"trash p50 {n(tl['assets_1']['trash']['p50'] / 1000, 2)} vs {n(tl['assets_1m']['trash']['p50'] / 1000, 2)} ms "
      f"(**{tl['trash_ratio_p50']:.2f}×**), restore {n(tl['assets_1']['restore']['p50'] / 1000, 2)} vs "
      f"{n(tl['assets_1m']['restore']['p50'] / 1000, 2)} ms (**{tl['restore_ratio_p50']:.2f}×**)"),
-    (f"{n(drain['default']['assets_per_min'])}/min (**{drain['default']['ratio']:.2f}×** ref), "
+    (f"{n(drain['default']['assets_per_min'])}/min"
+     + ("" if drain['default']['finished'] else f" (gave up after {drain['default']['seconds']:.0f} s, "
+        f"{n(drain['default']['purged'])} of {n(drain['default']['assets'])} purged)")
+     + f" (**{drain['default']['ratio']:.2f}×** ref), "
      f"GET p99 {n(idle_d['latency_ms']['p99'], 2)} → {n(busy_d['latency_ms']['p99'], 2)} ms "
      f"(**{drain['api_default']['p99_ratio']:.2f}×**)"),
-    (f"under GET load {n(drain['short_loaded']['assets_per_min'])}/min (**{drain['short_loaded']['ratio']:.2f}×**), "
+    (f"over {drain['short_loaded']['seconds']:.0f} s under GET load {n(drain['short_loaded']['assets_per_min'])}/min (**{drain['short_loaded']['ratio']:.2f}×**), "
      f"GET p99 {n(idle_s['latency_ms']['p99'], 2)} → {n(busy_s['latency_ms']['p99'], 2)} ms "
      f"(**{drain['api_short']['p99_ratio']:.2f}×**)"),
-    f"{n(ref['assets_per_s'] * 60)}/min",
+    f"{n(ref['assets_per_s'] * 60)}/min, batches of {ref.get('batch', 500)}",
     (f"{n(out['upload']['mb_per_s'])} MB/s vs dd {n(out['upload']['dd_fsync_mb_per_s'])} MB/s "
      f"(**{out['upload']['ratio']:.2f}×**); peak RSS {out['upload']['peak_rss_mb_upload_server']} MB "
      f"(under load {out['upload']['peak_rss_mb_load_server']} MB)"),
@@ -223,7 +238,7 @@ cells = [
 header = ["run (UTC)", "machine", "commit", "GET library c32", "GET library c256", "GET assets c32",
           "GET assets c256", "trash+restore pairs c32", "trash/restore: 1 vs 1M assets",
           "drain, default settings (vs ref); GET p99 idle → draining", f"drain, interval {short}",
-          "drain reference (SQL batches of 500 + unlink)", "upload 100 MiB", "errors", "goals met", "run time",
+          "drain reference (SQL batches of the default size + unlink)", "upload 100 MiB", "errors", "goals met", "run time",
           "details"]
 if not os.path.exists(md):
     with open(md, "w") as f:
