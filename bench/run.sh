@@ -204,6 +204,24 @@ for c in 32 256; do
   pgb get_library-c$c-reference $c "$DUR" get_library.sql -D lib="$(uuid 1)"
 done
 
+# The floor: Vert.x and its PostgreSQL client alone (bench/lib/Floor.java), the same statement, as
+# JSON, nothing else; server A idles meanwhile. How far the floor is from pgbench is the stack's
+# share of the distance, how far the server is from the floor is eucalypt's.
+log "1b. GET library floor: bare Vert.x + pg client (bench/lib/Floor.java)"
+mkdir -p "$TMP/floor"
+javac -cp "$TMP/eucalypt.jar" -d "$TMP/floor" "$BENCH_LIB/Floor.java" || fail "compiling Floor.java"
+java -cp "$TMP/eucalypt.jar:$TMP/floor" Floor $((PORT + 1)) "$DB" "$(uuid 1)" "$USER_UUID" >"$TMP/floor.log" 2>&1 &
+FLOOR=$!
+for _ in $(seq 1 100); do curl -sf --max-time 2 "localhost:$((PORT + 1))/" >/dev/null && break; sleep 0.1; done
+floorrun() { # name connections seconds
+  WRK_OUT=$M/$1.json wrk -t1 -c"$2" -d"$3"s --timeout 10s -s "$BENCH_LIB/report.lua" \
+    "http://localhost:$((PORT + 1))/" >"$M/$1.txt" 2>&1 || fail "wrk $1: $(cat "$M/$1.txt")"
+  log "  $1: $(jq -r '"\(.requests * 1e6 / .duration_us | floor) req/s  p50 \(.latency_us.p50/1000) ms  p99 \(.latency_us.p99/1000) ms  errors \(.errors | add)"' "$M/$1.json")"
+}
+floorrun warmup-floor 32 15
+floorrun get_library-c32-floor 32 "$DUR"
+kill "$FLOOR"; wait "$FLOOR" 2>/dev/null || true
+
 log "2. GET /api/assets?library_id=<1,000,000 assets>&limit=50"
 mark list_assets
 for c in 32 256; do

@@ -75,6 +75,12 @@ for ep in ("get_library", "list_assets"):
         s, r = wrk(f"{ep}-c{c}-server"), pgb(f"{ep}-c{c}-reference")
         out[ep][f"c{c}"] = {"server": s, "reference": r, "ratio": s["req_per_s"] / r["tx_per_s"]}
 
+# The floor under GET library c32 (bench/lib/Floor.java): bare Vert.x + pg client, same statement.
+if os.path.exists(os.path.join(raw, "get_library-c32-floor.json")):
+    fl, p32 = wrk("get_library-c32-floor"), out["get_library"]["c32"]
+    p32["floor"] = {"server": fl, "ratio_to_reference": fl["req_per_s"] / p32["reference"]["tx_per_s"],
+                    "server_to_floor": p32["server"]["req_per_s"] / fl["req_per_s"]}
+
 # 3: trash + restore
 s, r = wrk("pairs-c32-server"), pgb("pairs-c32-reference")
 pairs_s = s["req_per_s"] / 2
@@ -198,6 +204,14 @@ def getcell(p):
             f"{n(r['latency_ms']['p99'], 2)} ms; **{p['ratio']:.2f}×**")
 
 
+def floorcell(p):
+    f = p.get("floor")
+    if f is None:
+        return ""
+    return (f"; floor (bare Vert.x + pg client) {n(f['server']['req_per_s'])} req/s = {f['ratio_to_reference']:.2f}× "
+            f"pgbench, server = **{f['server_to_floor']:.2f}×** floor")
+
+
 pr = out["trash_restore"]["pairs_c32"]
 m = out["machine"]
 met = sum(1 for g in out["goals"] if g["met"])
@@ -208,7 +222,7 @@ cells = [
     # JFR costs a few percent: such a row is for its profile, not for comparing figures.
     + ("; JFR profiling on" if os.environ.get("BENCH_JFR") == "1" else ""),
     f"`{commit}`" + (f" +{dirty} uncommitted" if int(dirty) else ""),
-    getcell(out["get_library"]["c32"]), getcell(out["get_library"]["c256"]),
+    getcell(out["get_library"]["c32"]) + floorcell(out["get_library"]["c32"]), getcell(out["get_library"]["c256"]),
     getcell(out["list_assets"]["c32"]), getcell(out["list_assets"]["c256"]),
     (f"{n(pr['server']['pairs_per_s'])} pairs/s, call p50 {n(pr['server']['latency_ms']['p50'], 2)} / p99 "
      f"{n(pr['server']['latency_ms']['p99'], 2)} ms; pgbench {n(pr['reference']['tx_per_s'])} pairs/s, pair p50 "
