@@ -103,10 +103,7 @@ class ScaleOutIT {
     try (Socket bridge = new Socket("127.0.0.1", bridgeB)) {
       DataOutputStream out = new DataOutputStream(bridge.getOutputStream());
       DataInputStream in = new DataInputStream(bridge.getInputStream());
-      BridgeFrames.write(out, new JsonObject().put("type", "register").put("address", "eucalypt.events.library"));
-      BridgeFrames.write(out, new JsonObject().put("type", "register").put("address", "eucalypt.events.asset"));
-      BridgeFrames.write(out, new JsonObject().put("type", "ping"));
-      assertEquals("pong", BridgeFrames.read(in).getString("type"));
+      BridgeFrames.register(out, in, "eucalypt.events.library", "eucalypt.events.asset");
       Thread listener = new Thread(() -> {
         try {
           while (true) {

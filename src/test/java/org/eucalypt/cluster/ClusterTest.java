@@ -98,9 +98,7 @@ class ClusterTest {
       socket.setSoTimeout(10_000);
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      BridgeFrames.write(out, new JsonObject().put("type", "register").put("address", "eucalypt.events.library"));
-      BridgeFrames.write(out, new JsonObject().put("type", "ping"));
-      assertEquals("pong", BridgeFrames.read(in).getString("type"));
+      BridgeFrames.register(out, in, "eucalypt.events.library");
 
       // The change goes to A; then a second one, as a marker that everything before it arrived.
       String lib = a.createLibrary(alice, "Heard everywhere");

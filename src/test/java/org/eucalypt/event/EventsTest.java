@@ -202,10 +202,7 @@ class EventsTest {
       socket.setSoTimeout(10_000);
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      BridgeFrames.write(out, new JsonObject().put("type", "register").put("address", "eucalypt.events.library"));
-      // The registration is in place once a ping comes back after it.
-      BridgeFrames.write(out, new JsonObject().put("type", "ping"));
-      assertEquals("pong", BridgeFrames.read(in).getString("type"));
+      BridgeFrames.register(out, in, "eucalypt.events.library");
 
       server.post("/api/libraries/" + lib + "/trash", alice.key(), null);
       // The library's creation may still be on its way to the bus; the trash comes after it.

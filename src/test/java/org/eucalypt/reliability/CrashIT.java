@@ -240,8 +240,7 @@ class CrashIT {
   /** The kept library's asset count, or -1 once its row is gone. */
   private long keptAssets() {
     try {
-      Set<String> counts = db.strings("SELECT asset_count::text FROM libraries WHERE name = 'kept'");
-      return counts.isEmpty() ? -1 : Long.parseLong(counts.iterator().next());
+      return db.count("SELECT coalesce((SELECT asset_count FROM libraries WHERE name = 'kept'), -1)");
     } catch (SQLException e) {
       throw new AssertionError(e);
     }
