@@ -6,9 +6,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import org.eucalypt.asset.AssetVerticle;
+import io.vertx.openapi.contract.OpenAPIContract;
+import org.eucalypt.asset.AssetService;
+import org.eucalypt.asset.AssetServiceImpl;
 import org.eucalypt.auth.AuthVerticle;
-import org.eucalypt.bus.SharedJson;
+import org.eucalypt.auth.AuthService;
+import org.eucalypt.auth.AuthServiceImpl;
+import org.eucalypt.auth.Permissions;
+import org.eucalypt.bus.ServiceVerticle;
+import org.eucalypt.event.EventService;
+import org.eucalypt.event.EventServiceImpl;
 import org.eucalypt.config.Settings;
 import org.eucalypt.db.Database;
 import org.eucalypt.drain.DrainMetrics;
@@ -18,7 +25,8 @@ import org.eucalypt.event.EventVerticle;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import org.eucalypt.http.ApiVerticle;
 import org.eucalypt.http.UrlSigner;
-import org.eucalypt.library.LibraryVerticle;
+import org.eucalypt.library.LibraryService;
+import org.eucalypt.library.LibraryServiceImpl;
 import org.eucalypt.ops.Health;
 import org.eucalypt.ops.Metrics;
 import org.eucalypt.storage.BlobStore;
@@ -69,7 +77,6 @@ public final class Eucalypt {
   }
 
   private Future<Void> deploy() {
-    SharedJson.register(vertx);
     blobs = BlobStores.of(vertx, settings);
     return Database.prepare(vertx, settings)
       .compose(v -> blobs.init())
@@ -80,27 +87,41 @@ public final class Eucalypt {
       })
       .compose(key -> {
         UrlSigner signer = new UrlSigner(key, clock);
-        Future<Void> f = deploy(() -> new AuthVerticle(settings), 1)
-          .compose(v -> deploy(() -> new LibraryVerticle(settings, clock), 1))
-          .compose(v -> deploy(() -> new AssetVerticle(settings, clock, blobs), 1))
-          .compose(v -> deploy(() -> new EventVerticle(settings), 1));
-        if (drain) {
-          // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
-          DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));
-          f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs, drainMetrics), 1));
-        }
-        ApiVerticle[] first = new ApiVerticle[1];
-        return f.compose(v -> deploy(() -> {
-          ApiVerticle api = new ApiVerticle(settings, blobs, signer, clock);
-          if (first[0] == null) {
-            first[0] = api;
-          }
-          return api;
-        }, settings.effectiveHttpInstances())).map(v -> {
-          port = first[0].port();
-          return null;
-        }).compose(v -> startBridge());
+        return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> deployVerticles(signer,
+          new Permissions(contract)));
       });
+  }
+
+  private Future<Void> deployVerticles(UrlSigner signer, Permissions permissions) {
+    // The services' doors on the event bus, one instance per event loop (as many as HTTP verticles).
+    int loops = settings.effectiveHttpInstances();
+    Future<Void> f = deploy(() -> new AuthVerticle(settings), 1)
+      .compose(v -> deploy(() -> new EventVerticle(settings), 1))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(LibraryService.class, LibraryService.ADDRESS,
+        vx -> new LibraryServiceImpl(vx, settings, clock), settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(AssetService.class, AssetService.ADDRESS,
+        vx -> new AssetServiceImpl(vx, settings, clock, blobs), settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(AuthService.class, AuthService.ADDRESS,
+        vx -> new AuthServiceImpl(vx, settings), settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(EventService.class, EventService.ADDRESS,
+        vx -> new EventServiceImpl(vx, settings), settings, clock, permissions), loops));
+    if (drain) {
+      // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
+      DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));
+      f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs, drainMetrics), 1));
+    }
+    // The bridge listens before HTTP does, so readiness answering 200 means every door is open.
+    ApiVerticle[] first = new ApiVerticle[1];
+    return f.compose(v -> startBridge()).compose(v -> deploy(() -> {
+      ApiVerticle api = new ApiVerticle(settings, blobs, signer, clock);
+      if (first[0] == null) {
+        first[0] = api;
+      }
+      return api;
+    }, settings.effectiveHttpInstances())).map(v -> {
+      port = first[0].port();
+      return null;
+    });
   }
 
   /** The TCP event-bus bridge, when {@code bridge_port} is set. */

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,35 +46,6 @@ public final class Main {
 
     Exit codes: 0 done, 1 failed (the reason is on stderr), 2 bad command line.
     """;
-
-  /** One line per setting, for --help; README.md says more. */
-  private static final Map<String, String> MEANING = Map.ofEntries(
-    Map.entry("http_port", "HTTP port (0: any free port)"),
-    Map.entry("http_instances", "HTTP verticles; 0 = one per core"),
-    Map.entry("public_url", "base of download URLs; empty = each request's Host"),
-    Map.entry("database_url", "PostgreSQL URL; the database is created if missing"),
-    Map.entry("database_pool_size", "connections in the shared pool"),
-    Map.entry("storage_dir", "where stored files live (blobs/) and uploads stage (staging/)"),
-    Map.entry("trash_retention", "how long a trashed library can be restored (ISO 8601)"),
-    Map.entry("asset_trash_retention", "how long a trashed asset can be restored (ISO 8601)"),
-    Map.entry("user_storage_limit", "default bytes per account; empty = unlimited"),
-    Map.entry("drain_interval", "time between drain ticks (ISO 8601)"),
-    Map.entry("drain_batch_size", "assets deleted per drain batch (one transaction)"),
-    Map.entry("drain_batches_per_tick", "batches per drain tick"),
-    Map.entry("max_body_bytes", "largest JSON body"),
-    Map.entry("max_upload_bytes", "largest uploaded file"),
-    Map.entry("bridge_port", "TCP event-bus bridge port; empty = off"),
-    Map.entry("bridge_host", "address the bridge binds to"),
-    Map.entry("cluster_host", "this member's cluster address (bind and advertised)"),
-    Map.entry("cluster_port", "this member's Hazelcast port; empty = not clustered"),
-    Map.entry("cluster_members", "comma-separated host:port of the members to join"),
-    Map.entry("cluster_bus_port", "clustered event bus TCP port; 0 = any free port"),
-    Map.entry("storage", "local (storage_dir) or s3"),
-    Map.entry("s3_endpoint", "S3-compatible endpoint URL; empty = AWS"),
-    Map.entry("s3_bucket", "bucket for stored files (storage=s3)"),
-    Map.entry("s3_region", "S3 region"),
-    Map.entry("shutdown_grace", "on SIGTERM, time answering not-ready before the listener closes"),
-    Map.entry("shutdown_timeout", "on SIGTERM, longest wait for in-flight requests to finish"));
 
   /**
    * Beyond shutdown_grace + shutdown_timeout: time for the drain's batch under way to commit and
@@ -127,7 +97,7 @@ public final class Main {
       Object v = defaults.getValue(key);
       String shown = v == null || String.valueOf(v).isEmpty() ? "(empty)" : String.valueOf(v);
       out.append(String.format(Locale.ROOT, "  %-32s %-38s %s%n", Settings.envName(key), shown,
-        MEANING.getOrDefault(key, "")));
+        Settings.MEANING.get(key)));
     }
     out.append(String.format(Locale.ROOT, "  %-32s %-38s %s%n", LOG_FORMAT, "text",
       "text, or json: one JSON object per log line"));

@@ -1,8 +1,7 @@
 package org.eucalypt.asset;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.id.Ids;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -19,14 +18,14 @@ import java.util.UUID;
  */
 record AssetQuery(String sql, Tuple params) {
 
-  static AssetQuery list(UUID library, JsonObject req, int fetch) {
-    Filters f = filters(library, req);
-    boolean desc = !"asc".equals(req.getString("order", "desc"));
-    String sortColumn = "trashed".equals(req.getString("state", "live")) ? "trashed_at" : "local_datetime";
+  static AssetQuery list(UUID library, AssetFilter filter, int fetch) {
+    Filters f = filters(library, filter);
+    boolean desc = !"asc".equals(filter.order());
+    String sortColumn = "trashed".equals(filter.state()) ? "trashed_at" : "local_datetime";
     String dir = desc ? "DESC" : "ASC";
-    String cursor = req.getString("starting_after_id");
-    if (cursor != null) {
-      String p = f.param(UUID.fromString(cursor));
+    if (filter.startingAfterId() != null) {
+      // A cursor that cannot exist matches no row, so the page is empty (the HTTP layer answers 422 first).
+      String p = f.param(Ids.ASSET.parse(filter.startingAfterId()).orElse(new UUID(0, 0)));
       f.where.append(" AND (a.").append(sortColumn).append(", a.id) ").append(desc ? "<" : ">")
         .append(" (SELECT c.").append(sortColumn).append(", c.id FROM assets c WHERE c.id = ").append(p)
         .append(" AND c.library_id = $1)");
@@ -37,8 +36,8 @@ record AssetQuery(String sql, Tuple params) {
   }
 
   /** Assets per month of capture time (UTC), newest month first. */
-  static AssetQuery countsByMonth(UUID library, JsonObject req, int fetch) {
-    Filters f = filters(library, req);
+  static AssetQuery countsByMonth(UUID library, AssetFilter filter, int fetch) {
+    Filters f = filters(library, filter);
     String limit = f.param(fetch);
     return new AssetQuery("""
       SELECT date_trunc('month', a.local_datetime AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS time_bucket,
@@ -47,28 +46,28 @@ record AssetQuery(String sql, Tuple params) {
   }
 
   /** The conditions both share: the library, the trash state, ids, media type and capture time. */
-  private static Filters filters(UUID library, JsonObject req) {
+  private static Filters filters(UUID library, AssetFilter filter) {
     Filters f = new Filters();
     f.where.append("a.library_id = ").append(f.param(library));
-    switch (req.getString("state", "live")) {
+    switch (filter.state() == null ? "live" : filter.state()) {
       case "trashed" -> f.where.append(" AND a.trashed_at IS NOT NULL");
       case "all" -> { }
       default -> f.where.append(" AND a.trashed_at IS NULL");
     }
-    JsonArray ids = req.getJsonArray("ids");
-    if (ids != null) {
-      UUID[] uuids = ids.stream().map(o -> UUID.fromString((String) o)).toArray(UUID[]::new);
+    if (filter.ids() != null) {
+      // An id that cannot exist matches nothing, like an id that does not.
+      UUID[] uuids = filter.ids().stream().flatMap(i -> Ids.ASSET.parse(i).stream()).toArray(UUID[]::new);
       f.where.append(" AND a.id = ANY(").append(f.param(uuids)).append(")");
     }
-    String mediaType = req.getString("media_type");
+    String mediaType = filter.mediaType();
     if (mediaType != null) {
       f.where.append(" AND a.mime_type LIKE ").append(f.param(mediaType + "/%"));
     }
-    String after = req.getString("local_datetime_after");
+    String after = filter.localDatetimeAfter();
     if (after != null) {
       f.where.append(" AND a.local_datetime > ").append(f.param(OffsetDateTime.parse(after)));
     }
-    String before = req.getString("local_datetime_before");
+    String before = filter.localDatetimeBefore();
     if (before != null) {
       f.where.append(" AND a.local_datetime < ").append(f.param(OffsetDateTime.parse(before)));
     }

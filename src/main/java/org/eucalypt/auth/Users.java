@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import org.eucalypt.bus.Failure;
+import org.eucalypt.bus.DomainException;
 import org.eucalypt.id.Ids;
 
 import java.util.UUID;
@@ -14,7 +14,6 @@ import java.util.UUID;
 /** Creating users, each with a first key that can do everything. */
 public final class Users {
   private static final String UNIQUE_VIOLATION = "23505";
-  public static final String[] ALL_ACTIONS = {"read", "write", "delete", "delete_permanently"};
 
   private Users() {
   }
@@ -27,9 +26,9 @@ public final class Users {
     return pool.withTransaction(tx -> tx.preparedQuery(AuthSql.INSERT_USER)
         .execute(Tuple.of(user, email, storageLimitBytes))
         .compose(v -> tx.preparedQuery(AuthSql.INSERT_KEY).execute(Tuple.of(key, user, "Default key",
-          Buffer.buffer(Secrets.hash(secret)), ALL_ACTIONS, "all_libraries"))))
+          Buffer.buffer(Secrets.hash(secret)), Permissions.ALL_ACTIONS.toArray(String[]::new), "all_libraries"))))
       .recover(e -> e instanceof PgException pe && UNIQUE_VIOLATION.equals(pe.getSqlState())
-        ? Future.failedFuture(Failure.conflict("A user with email " + email + " already exists"))
+        ? Future.failedFuture(DomainException.conflict("A user with email " + email + " already exists"))
         : Future.failedFuture(e))
       .map(v -> new JsonObject().put("user_id", Ids.USER.format(user)).put("api_key", secret));
   }

@@ -5,7 +5,10 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -45,16 +48,48 @@ public record Settings(
   Duration shutdownTimeout,
   JsonObject source) {
 
-  /** The config keys, in the order the README documents them. */
-  public static final List<String> KEYS = List.of(
-    "http_port", "http_instances", "public_url", "database_url", "database_pool_size", "storage_dir",
-    "trash_retention", "asset_trash_retention", "user_storage_limit",
-    "drain_interval", "drain_batch_size", "drain_batches_per_tick",
-    "bridge_port", "bridge_host",
-    "max_body_bytes", "max_upload_bytes",
-    "cluster_host", "cluster_port", "cluster_members", "cluster_bus_port",
-    "storage", "s3_endpoint", "s3_bucket", "s3_region",
-    "shutdown_grace", "shutdown_timeout");
+  /**
+   * Every setting: its config key, in the order the README documents them, and what it means, in
+   * one line for {@code --help} (README.md says more). The one table of settings.
+   */
+  public static final Map<String, String> MEANING = table(
+    "http_port", "HTTP port (0: any free port)",
+    "http_instances", "HTTP verticles; 0 = one per core",
+    "public_url", "base of download URLs; empty = each request's Host",
+    "database_url", "PostgreSQL URL; the database is created if missing",
+    "database_pool_size", "connections in the shared pool",
+    "storage_dir", "where stored files live (blobs/) and uploads stage (staging/)",
+    "trash_retention", "how long a trashed library can be restored (ISO 8601)",
+    "asset_trash_retention", "how long a trashed asset can be restored (ISO 8601)",
+    "user_storage_limit", "default bytes per account; empty = unlimited",
+    "drain_interval", "time between drain ticks (ISO 8601)",
+    "drain_batch_size", "assets deleted per drain batch (one transaction)",
+    "drain_batches_per_tick", "batches per drain tick",
+    "bridge_port", "TCP event-bus bridge port; empty = off",
+    "bridge_host", "address the bridge binds to",
+    "max_body_bytes", "largest JSON body",
+    "max_upload_bytes", "largest uploaded file",
+    "cluster_host", "this member's cluster address (bind and advertised)",
+    "cluster_port", "this member's Hazelcast port; empty = not clustered",
+    "cluster_members", "comma-separated host:port of the members to join",
+    "cluster_bus_port", "clustered event bus TCP port; 0 = any free port",
+    "storage", "local (storage_dir) or s3",
+    "s3_endpoint", "S3-compatible endpoint URL; empty = AWS",
+    "s3_bucket", "bucket for stored files (storage=s3)",
+    "s3_region", "S3 region",
+    "shutdown_grace", "on SIGTERM, time answering not-ready before the listener closes",
+    "shutdown_timeout", "on SIGTERM, longest wait for in-flight requests to finish");
+
+  /** The config keys, in order. */
+  public static final List<String> KEYS = List.copyOf(MEANING.keySet());
+
+  private static Map<String, String> table(String... keyThenMeaning) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < keyThenMeaning.length; i += 2) {
+      out.put(keyThenMeaning[i], keyThenMeaning[i + 1]);
+    }
+    return Collections.unmodifiableMap(out);
+  }
 
   public static String envName(String key) {
     return "EUCALYPT_" + key.toUpperCase(Locale.ROOT);

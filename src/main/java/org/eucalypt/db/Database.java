@@ -7,7 +7,9 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import org.eucalypt.config.DatabaseUrl;
 import org.eucalypt.config.Settings;
 import org.flywaydb.core.Flyway;
@@ -86,6 +88,57 @@ public final class Database {
       .connectingTo(connectOptions(DatabaseUrl.parse(settings.databaseUrl())))
       .using(vertx)
       .build();
+  }
+
+  /**
+   * The reads of the services ({@link Reads}): a pipelined client, shared by name like
+   * {@link #pool}, with the same bounds on connecting and waiting.
+   */
+  public static Reads reads(Vertx vertx, Settings settings) {
+    PoolOptions po = new PoolOptions()
+      .setMaxSize(settings.databasePoolSize())
+      .setShared(true)
+      .setName("eucalypt-reads:" + settings.databaseUrl())
+      .setMaxWaitQueueSize(10_000)
+      .setConnectionTimeout(ACQUIRE_TIMEOUT_S)
+      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+    PgConnectOptions options = connectOptions(DatabaseUrl.parse(settings.databaseUrl()));
+    SqlClient client = PgBuilder.client()
+      .with(po)
+      .with(new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS))
+      .connectingTo(options)
+      .using(vertx)
+      .build();
+    return new Reads(vertx, client, options);
+  }
+
+  /**
+   * The database cannot be reached or serve just now: refused or lost connections, PostgreSQL's
+   * connection errors (08xxx) and shutdowns (57P01-3), or no free connection within the pool's
+   * acquire timeout, which the pool says only in a plain VertxException's message.
+   */
+  public static boolean unavailable(Throwable e) {
+    if (e instanceof java.net.ConnectException || brokenConnection(e)) {
+      return true;
+    }
+    if (e instanceof PgException pe && pe.getSqlState() != null && pe.getSqlState().startsWith("57P")) {
+      return true;
+    }
+    return e instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(e.getMessage());
+  }
+
+  /** The connection under a statement went away (as opposed to the database refusing it). */
+  static boolean brokenConnection(Throwable e) {
+    // A terminated backend's socket may be reset before its FATAL message is read.
+    if (e instanceof ClosedConnectionException || e instanceof java.io.IOException) {
+      return true;
+    }
+    if (e instanceof PgException pe && pe.getSqlState() != null) {
+      String state = pe.getSqlState();
+      // 57P01: terminated by an administrator (pg_terminate_backend); 08xxx: connection exceptions.
+      return state.equals("57P01") || state.startsWith("08");
+    }
+    return false;
   }
 
   /** Creates the database named in the URL if it does not exist yet, then runs the migrations. */

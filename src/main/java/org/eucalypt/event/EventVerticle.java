@@ -3,15 +3,11 @@ package org.eucalypt.event;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.eucalypt.auth.LibraryScope;
-import org.eucalypt.bus.Bus;
-import org.eucalypt.bus.Failure;
 import org.eucalypt.bus.Json;
 import org.eucalypt.config.DatabaseUrl;
 import org.eucalypt.config.Settings;
@@ -20,13 +16,12 @@ import org.eucalypt.id.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * The two doors to the outbox: the change feed ({@code GET /api/events}) and the relay that
- * publishes each committed event on this instance's event bus, at
- * {@code eucalypt.events.<entity_type>}, in commit order.
+ * The relay from the outbox (the feed itself is {@link EventService}): it publishes each
+ * committed event on this instance's event bus, at {@code eucalypt.events.<entity_type>}, in
+ * commit order. One instance per Vert.x.
  *
  * <p>The relay starts from the newest event when the instance starts, is woken by PostgreSQL's
  * NOTIFY as each change commits, and polls once a second besides, so a lost notification delays
@@ -37,7 +32,6 @@ import java.util.UUID;
  */
 public class EventVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EventVerticle.class);
-  public static final String FEED = "events.feed";
   public static final String ADDRESS_PREFIX = "eucalypt.events.";
   private static final int RELAY_BATCH = 1000;
   private static final long POLL_MILLIS = 1000;
@@ -63,7 +57,6 @@ public class EventVerticle extends VerticleBase {
     return pool.query(EventSql.LAST_ID).execute()
       .onSuccess(rows -> lastPublished = rows.iterator().next().getLong("last"))
       .compose(v -> subscriber.connect())
-      .compose(v -> Bus.serve(vertx, FEED, this::feed))
       .onSuccess(v -> vertx.setPeriodic(POLL_MILLIS, id -> relay()));
   }
 
@@ -100,59 +93,6 @@ public class EventVerticle extends VerticleBase {
       });
   }
 
-  /**
-   * Request: {@code library_id} (optional with exactly one live library), {@code after_cursor},
-   * {@code created_at_gte}, {@code created_at_lt}, {@code entity_types}, {@code limit}.
-   */
-  Future<JsonObject> feed(JsonObject req) {
-    UUID user = UUID.fromString(req.getString("user_id"));
-    int limit = req.getInteger("limit", 20);
-    return library(user, req).compose(library -> pool.preparedQuery(EventSql.FEED).execute(Tuple.tuple()
-        .addUUID(library).addUUID(user)
-        .addLong(Long.parseLong(req.getString("after_cursor", "0")))
-        .addOffsetDateTime(time(req, "created_at_gte"))
-        .addOffsetDateTime(time(req, "created_at_lt"))
-        .addArrayOfString(types(req))
-        .addInteger(limit + 1)))
-      .map(rows -> {
-        JsonArray data = new JsonArray();
-        for (Row r : rows) {
-          if (data.size() == limit) {
-            break;
-          }
-          data.add(new JsonObject()
-            .put("cursor", Long.toString(r.getLong("id")))
-            .put("created_at", Json.time(r.getOffsetDateTime("created_at")))
-            .put("entity_type", r.getString("entity_type"))
-            .put("entity_id", r.getString("entity_id"))
-            .put("event_type", r.getString("event_type"))
-            .put("payload", r.getJsonObject("payload")));
-        }
-        return new JsonObject().put("data", data).put("has_more", rows.size() > limit);
-      });
-  }
-
-  private Future<UUID> library(UUID user, JsonObject req) {
-    LibraryScope scope = LibraryScope.of(req);
-    String named = req.getString("library_id");
-    if (named != null) {
-      UUID library = UUID.fromString(named);
-      if (!scope.allows(library)) {
-        return Future.failedFuture(Failure.notFound());
-      }
-      return pool.preparedQuery(EventSql.HAS_FEED).execute(Tuple.of(library, user))
-        .compose(rows -> rows.iterator().next().getBoolean("known")
-          ? Future.succeededFuture(library)
-          : Future.failedFuture(Failure.notFound()));
-    }
-    return pool.preparedQuery(EventSql.SOLE_LIVE_LIBRARY).execute(Tuple.of(user, (Object) scope.asArray()))
-      .compose(rows -> rows.size() == 1
-        ? Future.succeededFuture(rows.iterator().next().getUUID("id"))
-        : Future.failedFuture(Failure.badRequest(rows.size() == 0
-          ? "You have no live library; name one with library_id"
-          : "library_id is required when you have more than one library")));
-  }
-
   /** The event as other services get it on the bus. */
   static JsonObject toBusJson(Row r) {
     UUID library = r.getUUID("library_id");
@@ -165,15 +105,5 @@ public class EventVerticle extends VerticleBase {
       .put("user_id", Ids.USER.format(r.getUUID("user_id")))
       .put("created_at", Json.time(r.getOffsetDateTime("created_at")))
       .put("payload", r.getJsonObject("payload"));
-  }
-
-  private static OffsetDateTime time(JsonObject req, String field) {
-    String v = req.getString(field);
-    return v == null ? null : OffsetDateTime.parse(v);
-  }
-
-  private static String[] types(JsonObject req) {
-    JsonArray types = req.getJsonArray("entity_types");
-    return types == null ? null : types.stream().map(String::valueOf).toArray(String[]::new);
   }
 }

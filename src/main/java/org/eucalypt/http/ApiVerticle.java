@@ -13,7 +13,13 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import org.eucalypt.asset.AssetServiceImpl;
+import org.eucalypt.auth.AuthServiceImpl;
+import org.eucalypt.auth.Authenticator;
+import org.eucalypt.auth.Permissions;
 import org.eucalypt.config.Settings;
+import org.eucalypt.event.EventServiceImpl;
+import org.eucalypt.library.LibraryServiceImpl;
 import org.eucalypt.storage.BlobStore;
 
 import java.time.Clock;
@@ -22,7 +28,9 @@ import java.util.Map;
 /**
  * The HTTP face of eucalypt. Its routes and request validation come from {@code openapi.yaml}
  * through vertx-web-openapi-router; each operationId is bound to a handler of the same name.
- * Handlers know HTTP only: they ask the lifecycle verticles over the event bus.
+ * Handlers know HTTP only. They call this verticle's own instances of the lifecycle services
+ * in-process, so a request is served on the event loop that took it, with no hop to another
+ * thread; the same services face other Vert.x services on the event bus (bus.ServiceVerticle).
  */
 public class ApiVerticle extends VerticleBase {
   private final Settings settings;
@@ -76,8 +84,8 @@ public class ApiVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(InlineValidation.of(vertx), new CachedValidators(contract),
       RequestExtractor.withBodyHandler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
-    Authentication authentication = new Authentication(vertx, signer, clock);
-    Permissions permissions = new Permissions(contract);
+    Authentication authentication = new Authentication(new Authenticator(vertx, settings, clock), signer, contract,
+      new Permissions(contract));
     // First of all: a request id, and one access-log line when the request ends.
     builder.rootHandler(org.eucalypt.ops.RequestLog.create());
     // A URL that cannot be decoded is refused before anything reads its parameters.
@@ -92,13 +100,14 @@ public class ApiVerticle extends VerticleBase {
       }
     });
     builder.rootHandler(authentication::handle);
-    builder.rootHandler(permissions::handle);
     builder.rootHandler(StrictJson::check);
 
-    AuthHandlers auth = new AuthHandlers(vertx.eventBus());
-    EventHandlers events = new EventHandlers(vertx.eventBus());
-    LibraryHandlers libraries = new LibraryHandlers(vertx.eventBus());
-    AssetHandlers assets = new AssetHandlers(vertx.eventBus(), blobs, signer, settings);
+    AuthHandlers auth = new AuthHandlers(new AuthServiceImpl(vertx, settings));
+    EventHandlers events = new EventHandlers(new EventServiceImpl(vertx, settings));
+    LibraryHandlers libraries = new LibraryHandlers(new LibraryServiceImpl(vertx, settings, clock));
+    AssetServiceImpl assetService = new AssetServiceImpl(vertx, settings, clock, blobs);
+    AssetHandlers assets = new AssetHandlers(assetService, blobs, signer, settings);
+    Uploads uploads = new Uploads(assetService, assets, blobs, settings);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       Map.entry("ping", ctx -> Replies.json(ctx, 200, "pong")),
       Map.entry("get_current_user", auth::getCurrentUser),
@@ -114,7 +123,7 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("trash_library", libraries::trashLibrary),
       Map.entry("restore_library", libraries::restoreLibrary),
       Map.entry("delete_library", libraries::deleteLibrary),
-      Map.entry("create_asset", assets::createAsset),
+      Map.entry("create_asset", uploads::createAsset),
       Map.entry("get_asset", assets::getAsset),
       Map.entry("list_assets", assets::listAssets),
       Map.entry("count_assets", assets::countAssets),

@@ -1,53 +1,36 @@
 package org.eucalypt.http;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import org.eucalypt.auth.AuthVerticle;
-import org.eucalypt.auth.PrincipalCache;
-import org.eucalypt.auth.Secrets;
-import org.eucalypt.bus.Bus;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import org.eucalypt.auth.Authenticator;
+import org.eucalypt.auth.Caller;
+import org.eucalypt.auth.Permissions;
+import org.eucalypt.bus.DomainException;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Base64;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Runs before validation, as FastAPI's security dependency does: every {@code /api} path but
  * ping needs {@code Authorization: Bearer <key>}; a signed download URL stands in for the key.
- * The caller's principal is left on the context for the handlers.
- *
- * <p>Principals are cached per instance ({@link PrincipalCache}), so the hot path costs no
- * database round trip. A change to a key is evicted on every member of the cluster before the
- * change is answered ({@link AuthVerticle}), and PostgreSQL's NOTIFY evicts it on instances
- * outside the cluster; the time limit is only a backstop. Keys seen in use are reported in
- * batches, so last_used_at stays current without a write per request.
+ * Then the key's permissions for the operation, found by the contract's own lookup. The caller
+ * is left on the context for the handlers.
  */
 final class Authentication {
-  static final String PRINCIPAL = "eucalypt.principal";
+  private static final String CALLER = "eucalypt.caller";
   private static final Pattern DOWNLOAD = Pattern.compile("^/api/assets/([^/]+)/original/?$");
-  static final Duration TOUCH_INTERVAL = Duration.ofSeconds(15);
 
-  private final Vertx vertx;
+  private final Authenticator authenticator;
   private final UrlSigner signer;
-  private final Clock clock;
-  private final PrincipalCache cache;
-  private Set<String> usedKeys = new HashSet<>();
+  private final OpenAPIContract contract;
+  private final Permissions permissions;
 
-  /** Called on the HTTP verticle's event loop; so are all the handlers below. */
-  Authentication(Vertx vertx, UrlSigner signer, Clock clock) {
-    this.vertx = vertx;
+  Authentication(Authenticator authenticator, UrlSigner signer, OpenAPIContract contract, Permissions permissions) {
+    this.authenticator = authenticator;
     this.signer = signer;
-    this.clock = clock;
-    this.cache = PrincipalCache.of(vertx);
-    vertx.setPeriodic(TOUCH_INTERVAL.toMillis(), id -> reportUsedKeys());
+    this.contract = contract;
+    this.permissions = permissions;
   }
 
   void handle(RoutingContext ctx) {
@@ -62,29 +45,15 @@ final class Authentication {
       ctx.next();
       return;
     }
-    String token = bearerToken(ctx.request().getHeader("Authorization"));
+    String token = Authenticator.bearerToken(ctx.request().getHeader("Authorization"));
     if (token == null) {
       refuse(ctx);
       return;
     }
-    // Looked up by hash: nothing ever compares the secret itself, so timing cannot tell how much
-    // of a wrong key was right.
-    String hash = Base64.getEncoder().encodeToString(Secrets.hash(token));
-    JsonObject cached = cache.get(hash);
-    if (cached != null) {
-      admit(ctx, cached);
-      return;
-    }
-    long generation = cache.generation();
-    vertx.eventBus().<JsonObject>request(AuthVerticle.AUTHENTICATE, new JsonObject().put("secret_sha256", hash),
-        Bus.REQUEST)
-      .onSuccess(reply -> {
-        // Not kept if a key changed while this lookup was in flight: the answer may predate it.
-        cache.put(hash, reply.body(), generation);
-        admit(ctx, reply.body());
-      })
+    authenticator.authenticate(token)
+      .onSuccess(caller -> admit(ctx, caller))
       .onFailure(e -> {
-        if (e instanceof ReplyException re && re.failureCode() == 401) {
+        if (DomainException.kindOf(e) == DomainException.Kind.UNAUTHENTICATED) {
           refuse(ctx);
         } else {
           ctx.fail(e);
@@ -92,40 +61,37 @@ final class Authentication {
       });
   }
 
-  private void admit(RoutingContext ctx, JsonObject principal) {
-    usedKeys.add(principal.getString("key_id"));
-    ctx.put(PRINCIPAL, principal);
+  private void admit(RoutingContext ctx, Caller caller) {
+    ctx.put(CALLER, caller);
+    String refusal = permissions.refusal(caller, operationId(ctx));
+    if (refusal != null) {
+      Problems.send(ctx, 403, refusal);
+      return;
+    }
     ctx.next();
   }
 
-  private void reportUsedKeys() {
-    if (usedKeys.isEmpty()) {
-      return;
+  /**
+   * The operation the request is for, by the contract's own path matching; "" for none. The
+   * routes take a trailing slash or none, whichever openapi.yaml spells, so both are tried.
+   */
+  private String operationId(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    HttpMethod method = ctx.request().method();
+    Operation op = contract.findOperation(path, method);
+    if (op == null) {
+      String other = path.endsWith("/") ? path.substring(0, path.length() - 1) : path + "/";
+      op = contract.findOperation(other, method);
     }
-    JsonArray keys = new JsonArray(usedKeys.stream().map(Object.class::cast).toList());
-    usedKeys = new HashSet<>();
-    String at = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).toString();
-    vertx.eventBus().request(AuthVerticle.TOUCH, new JsonObject().put("key_ids", keys).put("at", at), Bus.REQUEST);
+    return op == null ? "" : op.getOperationId();
   }
 
-  static JsonObject principal(RoutingContext ctx) {
-    return ctx.get(PRINCIPAL);
+  static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
   }
 
   private static void refuse(RoutingContext ctx) {
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
     Problems.send(ctx, 401, "Not authenticated");
-  }
-
-  static String bearerToken(String header) {
-    if (header == null) {
-      return null;
-    }
-    String h = header.trim();
-    if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    String token = h.substring(7).trim();
-    return token.isEmpty() ? null : token;
   }
 }

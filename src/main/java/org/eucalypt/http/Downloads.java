@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.eucalypt.asset.AssetServiceImpl.StoredFile;
 import org.eucalypt.storage.BlobStore;
 
 import java.util.regex.Matcher;
@@ -16,13 +17,13 @@ final class Downloads {
   private Downloads() {
   }
 
-  static Future<Void> send(RoutingContext ctx, BlobStore blobs, JsonObject file) {
+  static Future<Void> send(RoutingContext ctx, BlobStore blobs, StoredFile file) {
     HttpServerResponse res = ctx.response();
-    long size = file.getLong("size");
-    String etag = "\"" + file.getString("checksum") + "\"";
+    long size = file.size();
+    String etag = "\"" + file.checksum() + "\"";
     res.putHeader("ETag", etag)
       .putHeader("Accept-Ranges", "bytes")
-      .putHeader("Content-Type", file.getString("mime_type"))
+      .putHeader("Content-Type", file.mimeType())
       .putHeader("Cache-Control", "private, max-age=3600")
       // Never gzip the bytes (every browser and httpx ask for it): compressing drops Content-Length,
       // makes Content-Range describe bytes the body no longer holds, and photos do not shrink anyway.
@@ -52,7 +53,7 @@ final class Downloads {
     if (ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
       return res.end();
     }
-    return blobs.send(file.getString("blob_key"), start, length, res);
+    return blobs.send(file.blobKey(), start, length, res);
   }
 
   private static final long[] UNSATISFIABLE = new long[0];

@@ -1,76 +1,46 @@
 package org.eucalypt.http;
 
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.eucalypt.id.Ids;
-import org.eucalypt.library.LibraryVerticle;
+import org.eucalypt.library.LibraryChanges;
+import org.eucalypt.library.LibraryService;
 
-import java.util.Optional;
-import java.util.UUID;
+import static org.eucalypt.http.Replies.answer;
+import static org.eucalypt.http.Replies.caller;
+import static org.eucalypt.http.Replies.path;
 
 /** The library operations, named after their operationIds in openapi.yaml. */
 final class LibraryHandlers {
-  private final EventBus bus;
+  private final LibraryService libraries;
 
-  LibraryHandlers(EventBus bus) {
-    this.bus = bus;
+  LibraryHandlers(LibraryService libraries) {
+    this.libraries = libraries;
   }
 
   void createLibrary(RoutingContext ctx) {
-    JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    Replies.ask(bus, ctx, LibraryVerticle.CREATE, new JsonObject()
-        .put("name", body.getString("name"))
-        .put("description", body.getString("description"))
-        .put("storage_limit_bytes", body.getLong("storage_limit_bytes")))
-      .onSuccess(lib -> Replies.json(ctx, 201, lib))
-      .onFailure(ctx::fail);
+    answer(ctx, 201, libraries.createLibrary(caller(ctx), new LibraryChanges(Replies.body(ctx))));
   }
 
   void listLibraries(RoutingContext ctx) {
-    String state = Optional.ofNullable(Replies.query(ctx, "state")).orElse("live");
-    Replies.ask(bus, ctx, LibraryVerticle.LIST, new JsonObject().put("state", state))
-      .onSuccess(list -> Replies.json(ctx, 200, list))
-      .onFailure(ctx::fail);
+    answer(ctx, 200, libraries.listLibraries(caller(ctx), Replies.query(ctx, "state")));
   }
 
   void getLibrary(RoutingContext ctx) {
-    onLibrary(ctx, LibraryVerticle.GET, new JsonObject());
+    answer(ctx, 200, libraries.getLibrary(caller(ctx), path(ctx, "library_id")));
   }
 
   void updateLibrary(RoutingContext ctx) {
-    JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject changes = new JsonObject();
-    // Only the fields present change; an explicit null clears the description.
-    for (String field : new String[] {"name", "description", "storage_limit_bytes"}) {
-      if (body.containsKey(field)) {
-        changes.put(field, body.getValue(field));
-      }
-    }
-    onLibrary(ctx, LibraryVerticle.UPDATE, new JsonObject().put("changes", changes));
+    answer(ctx, 200, libraries.updateLibrary(caller(ctx), path(ctx, "library_id"), new LibraryChanges(Replies.body(ctx))));
   }
 
   void trashLibrary(RoutingContext ctx) {
-    onLibrary(ctx, LibraryVerticle.TRASH, new JsonObject());
+    answer(ctx, 200, libraries.trashLibrary(caller(ctx), path(ctx, "library_id")));
   }
 
   void restoreLibrary(RoutingContext ctx) {
-    onLibrary(ctx, LibraryVerticle.RESTORE, new JsonObject());
+    answer(ctx, 200, libraries.restoreLibrary(caller(ctx), path(ctx, "library_id")));
   }
 
   void deleteLibrary(RoutingContext ctx) {
-    onLibrary(ctx, LibraryVerticle.DELETE, new JsonObject());
-  }
-
-  /** A malformed or foreign id answers 404 without a trip to the database. */
-  private void onLibrary(RoutingContext ctx, String address, JsonObject request) {
-    Optional<UUID> id = Ids.LIBRARY.parse(Replies.path(ctx, "library_id"));
-    if (id.isEmpty()) {
-      Problems.send(ctx, 404, "Not found");
-      return;
-    }
-    Replies.ask(bus, ctx, address, request.put("library_id", id.get().toString()))
-      .onSuccess(answer -> Replies.json(ctx, 200, answer))
-      .onFailure(ctx::fail);
+    answer(ctx, 200, libraries.deleteLibrary(caller(ctx), path(ctx, "library_id")));
   }
 }

@@ -76,20 +76,11 @@ final class MalformedRequests {
   }
 
   /**
-   * The boundary of a {@code multipart/form-data} content type, or null when it has none that
-   * RFC 2046 allows (1 to 70 characters).
+   * The boundary of a {@code multipart/form-data} content type (Jetty's reading of its
+   * parameters, quoted or not), or null when it has none that RFC 2046 allows (1 to 70 characters).
    */
   static String boundary(String contentType) {
-    for (String param : contentType.split(";")) {
-      String p = param.trim();
-      if (p.regionMatches(true, 0, "boundary=", 0, 9)) {
-        String b = p.substring(9).trim();
-        if (b.length() >= 2 && b.startsWith("\"") && b.endsWith("\"")) {
-          b = b.substring(1, b.length() - 1);
-        }
-        return b.isEmpty() || b.length() > 70 ? null : b;
-      }
-    }
-    return null;
+    String b = org.eclipse.jetty.http.MultiPart.extractBoundary(contentType);
+    return b == null || b.isEmpty() || b.length() > 70 ? null : b;
   }
 }

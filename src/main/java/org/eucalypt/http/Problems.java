@@ -1,12 +1,12 @@
 package org.eucalypt.http;
 
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import org.eucalypt.bus.DomainException;
+import org.eucalypt.db.Database;
 import org.eucalypt.storage.StorageFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +44,19 @@ public final class Problems {
       .end(body.encode());
   }
 
+  /** The HTTP status of each domain failure; the domain itself knows no statuses. */
+  static int status(DomainException.Kind kind) {
+    return switch (kind) {
+      case NOT_FOUND -> 404;
+      case CONFLICT -> 409;
+      case BAD_REQUEST -> 400;
+      case STORAGE_FULL -> 507;
+      case UNAUTHENTICATED -> 401;
+      case FORBIDDEN -> 403;
+      case UNAVAILABLE -> 503;
+    };
+  }
+
   /** One request-validation error, as pydantic reports it. */
   public static JsonObject invalid(JsonArray loc, String msg, String type, Object input) {
     JsonObject e = new JsonObject().put("loc", loc).put("msg", msg).put("type", type);
@@ -73,13 +86,21 @@ public final class Problems {
       send(ctx, storage, StorageFailures.detail(storage));
       return;
     }
-    if (failure instanceof ReplyException re) {
-      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() >= 400) {
-        send(ctx, re.failureCode(), re.getMessage());
-      } else {
-        LOG.warn("{} {}: no answer from the service: {}", ctx.request().method(), ctx.request().path(), re.toString());
-        send(ctx, 503, "Service unavailable, try again");
+    if (failure instanceof Replies.InvalidParameter invalid) {
+      unprocessable(ctx, invalid.error);
+      return;
+    }
+    DomainException.Kind kind = DomainException.kindOf(failure);
+    if (kind != null) {
+      if (kind == DomainException.Kind.UNAUTHENTICATED) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
       }
+      send(ctx, status(kind), failure.getMessage());
+      return;
+    }
+    if (Database.unavailable(failure)) {
+      LOG.warn("{} {}: database unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      send(ctx, 503, "Service unavailable: the database cannot be reached");
       return;
     }
     int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();

@@ -1,40 +1,72 @@
 package org.eucalypt.http;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
-import org.eucalypt.auth.LibraryScope;
-import org.eucalypt.bus.Bus;
+import org.eucalypt.auth.Caller;
+import org.eucalypt.bus.Json;
+import org.eucalypt.id.Ids;
+
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.vertx.ext.web.openapi.router.RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST;
 
-/** The plumbing every handler shares: asking a verticle on the bus and answering in JSON. */
+/**
+ * What every handler needs, in one place: the caller, the validated parameters (ids, times,
+ * lists, page sizes, each refused with FastAPI's 422 location when it cannot be read), and
+ * answering a service's future in JSON. A handler may throw {@link InvalidParameter} or a
+ * domain failure: the router hands it to {@link Problems#handleFailure}.
+ */
 final class Replies {
   private Replies() {
   }
 
-  /** Sends {@code body} plus the caller's {@code user_id} and library scope to {@code address}. */
-  static <T> Future<T> ask(EventBus bus, RoutingContext ctx, String address, JsonObject body) {
-    JsonObject principal = Authentication.principal(ctx);
-    if (principal != null) {
-      body.put("user_id", principal.getString("user_id"));
-      body.put(LibraryScope.FIELD, principal.getJsonArray("library_ids"));
-    }
-    return bus.<T>request(address, body, Bus.REQUEST).map(m -> m.body());
+  static Caller caller(RoutingContext ctx) {
+    return Authentication.caller(ctx);
+  }
+
+  /** Answers the service's result with {@code status}; a void result answers {@code {}}. */
+  static void answer(RoutingContext ctx, int status, Future<?> result) {
+    result.onSuccess(value -> json(ctx, status, value)).onFailure(ctx::fail);
   }
 
   static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
       .setStatusCode(status)
       .putHeader("content-type", "application/json")
-      .end(io.vertx.core.json.Json.encode(body));
+      .end(io.vertx.core.json.Json.encodeToBuffer(encode(body)));
+  }
+
+  /** A data object, a list of them, or JSON; null (a void operation) is {@code {}}. */
+  private static Object encode(Object body) {
+    if (body == null) {
+      return new JsonObject();
+    }
+    if (body instanceof Json.Shape shape) {
+      return shape.toJson();
+    }
+    if (body instanceof List<?> list) {
+      JsonArray out = new JsonArray(new ArrayList<>(list.size()));
+      list.forEach(item -> out.add(item instanceof Json.Shape s ? s.toJson() : item));
+      return out;
+    }
+    return body;
   }
 
   static ValidatedRequest validated(RoutingContext ctx) {
     return ctx.get(KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  static JsonObject body(RoutingContext ctx) {
+    return validated(ctx).getBody().getJsonObject();
   }
 
   /** A validated query parameter as a string, or null when absent. */
@@ -46,5 +78,88 @@ final class Replies {
   static String path(RoutingContext ctx, String name) {
     RequestParameter p = validated(ctx).getPathParameters().get(name);
     return p == null || p.isNull() ? null : String.valueOf(p.get());
+  }
+
+  /** A validated integer query parameter (the schema bounds it), or {@code otherwise}. */
+  static int integer(RoutingContext ctx, String name, int otherwise) {
+    String v = query(ctx, name);
+    return v == null ? otherwise : Integer.parseInt(v);
+  }
+
+  /** An array query parameter, given as repeated keys or comma-separated, or both; null when absent. */
+  static List<String> list(RoutingContext ctx, String name) {
+    RequestParameter p = validated(ctx).getQuery().get(name);
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    Object v = p.get();
+    Iterable<?> items = v instanceof JsonArray a ? a : List.of(v);
+    for (Object item : items) {
+      for (String s : String.valueOf(item).split(",")) {
+        if (!s.isBlank()) {
+          out.add(s.trim());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A query parameter naming an asset as a cursor: a malformed one is a 422 at its location. */
+  static String assetCursor(RoutingContext ctx, String name) {
+    String cursor = query(ctx, name);
+    if (cursor != null && Ids.ASSET.parse(cursor).isEmpty()) {
+      throw new InvalidParameter(Problems.invalid(queryLoc(name), "Invalid asset id", "value_error", cursor));
+    }
+    return cursor;
+  }
+
+  /**
+   * A time query parameter as ISO 8601 with an offset (none: UTC), or null. Read once-decoded
+   * from the request: the validated copy is URL-decoded a second time by vertx-openapi, which
+   * turns the "+" of an offset ("%2B02:00", as the SDKs send it) into a space.
+   */
+  static String time(RoutingContext ctx, String name) {
+    String v = ctx.request().getParam(name);
+    if (v == null) {
+      return null;
+    }
+    OffsetDateTime t = parseTime(v);
+    if (t == null) {
+      throw new InvalidParameter(Problems.invalid(queryLoc(name), "Input should be a valid datetime",
+        "datetime_from_date_parsing", v));
+    }
+    return t.toString();
+  }
+
+  /** ISO 8601 with an offset, {@code Z}, or none (taken as UTC), as the SDKs send them. */
+  static OffsetDateTime parseTime(String value) {
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(value).atOffset(ZoneOffset.UTC);
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
+  static JsonArray queryLoc(String field) {
+    return new JsonArray().add("query").add(field);
+  }
+
+  static JsonArray bodyLoc(String field) {
+    return new JsonArray().add("body").add(field);
+  }
+
+  /** A request parameter the schema let through but the operation cannot read: FastAPI's 422. */
+  static final class InvalidParameter extends RuntimeException {
+    final JsonObject error;
+
+    InvalidParameter(JsonObject error) {
+      super(error.getString("msg"), null, false, false);
+      this.error = error;
+    }
   }
 }

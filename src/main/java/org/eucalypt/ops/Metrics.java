@@ -81,9 +81,9 @@ public final class Metrics {
   static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config()
-      // The pool is named after its database URL, which may carry a password: never export it.
+      // The pools are named after their database URL, which may carry a password: never export it.
       .meterFilter(MeterFilter.replaceTagValues(Label.POOL_NAME.toString(),
-        name -> name.startsWith("eucalypt:") ? "eucalypt" : name))
+        name -> name.startsWith("eucalypt:") ? "eucalypt" : name.startsWith("eucalypt-reads:") ? "eucalypt-reads" : name))
       // A request that fails passes its route again on the way to the failure handler, which
       // Vert.x reports as "/a>/a": one route is one route.
       .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(), Metrics::collapseRoute))

@@ -10,7 +10,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.serviceproxy.ServiceProxyBuilder;
+import org.eucalypt.asset.AssetService;
+import org.eucalypt.auth.AuthService;
 import org.eucalypt.auth.AuthVerticle;
+import org.eucalypt.auth.Caller;
+import org.eucalypt.bus.BusDoor;
+import org.eucalypt.bus.DomainException;
+import org.eucalypt.event.EventService;
+import org.eucalypt.library.Library;
+import org.eucalypt.library.LibraryService;
 import org.eucalypt.auth.PrincipalCache;
 import org.eucalypt.support.Await;
 import org.eucalypt.support.BridgeFrames;
@@ -34,6 +45,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -44,15 +56,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterTest {
   private static Vertx vertxA;
   private static Vertx vertxB;
+  /** A third member running no eucalypt: another service of the operator's, on the same cluster. */
+  private static Vertx vertxC;
   private static TestServer a;
   private static TestServer b;
   private static int bridgeB;
 
   @BeforeAll
   static void start() {
-    List<Vertx> members = Clustered.start(2);
+    List<Vertx> members = Clustered.start(3);
     vertxA = members.get(0);
     vertxB = members.get(1);
+    vertxC = members.get(2);
     bridgeB = Clustered.freePort();
     a = TestServer.start(vertxA);
     b = a.startAnotherInstance(vertxB, s -> s.with("bridge_port", bridgeB));
@@ -62,6 +77,7 @@ class ClusterTest {
   static void stop() {
     b.stopInstance();
     a.stop();
+    vertxC.close().await();
     vertxB.close().await();
     vertxA.close().await();
   }
@@ -69,7 +85,7 @@ class ClusterTest {
   @Test
   void bothInstancesAreMembersOfOneCluster() {
     assertTrue(vertxA.isClustered() && vertxB.isClustered());
-    assertEquals(2, Cluster.nodes(vertxA).size());
+    assertEquals(3, Cluster.nodes(vertxA).size());
     assertTrue(Cluster.nodes(vertxA).contains(Cluster.nodeId(vertxB)));
   }
 
@@ -135,22 +151,20 @@ class ClusterTest {
   }
 
   @Test
-  void lifecycleRequestsAreAnsweredWhereTheyAreMade() {
-    // Each instance serves every lifecycle address itself; a request never goes to the other.
+  void everyInstanceServesHttpAndOpensTheLifecycleServicesToTheCluster() {
     User alice = a.newUser();
     String lib = a.createLibrary(alice, "Here");
     for (int i = 0; i < 20; i++) {
       assertEquals(200, b.get("/api/libraries/" + lib, alice.key()).statusCode());
       assertEquals(200, a.get("/api/libraries/" + lib, alice.key()).statusCode());
     }
-    // Their consumers are local: the cluster's registry names none that other members could use.
-    // A request can only be answered where it is made.
-    for (String address : List.of("libraries.get", "libraries.trash", "assets.create", AuthVerticle.AUTHENTICATE)) {
+    // Both members serve each service's address, for other services on the cluster (the bus door).
+    for (String address : List.of(LibraryService.ADDRESS, AssetService.ADDRESS, AuthService.ADDRESS, EventService.ADDRESS)) {
       Promise<List<io.vertx.core.spi.cluster.RegistrationInfo>> found = Promise.promise();
-      ((io.vertx.core.internal.VertxInternal) vertxA).clusterManager().getRegistrations(address, found);
-      List<io.vertx.core.spi.cluster.RegistrationInfo> registrations = found.future().await();
-      assertTrue(registrations.stream().allMatch(io.vertx.core.spi.cluster.RegistrationInfo::localOnly),
-        address + ": " + registrations);
+      ((io.vertx.core.internal.VertxInternal) vertxC).clusterManager().getRegistrations(address, found);
+      List<String> nodes = found.future().await().stream().filter(r -> !r.localOnly())
+        .map(io.vertx.core.spi.cluster.RegistrationInfo::nodeId).distinct().toList();
+      assertTrue(nodes.containsAll(List.of(Cluster.nodeId(vertxA), Cluster.nodeId(vertxB))), address + ": " + nodes);
     }
     // While this member's eviction address is one the cluster knows.
     Promise<List<io.vertx.core.spi.cluster.RegistrationInfo>> evict = Promise.promise();
@@ -159,6 +173,73 @@ class ClusterTest {
     List<io.vertx.core.spi.cluster.RegistrationInfo> evictB = evict.future().await();
     assertEquals(1, evictB.size());
     assertTrue(!evictB.get(0).localOnly() && evictB.get(0).nodeId().equals(Cluster.nodeId(vertxB)));
+  }
+
+  /**
+   * The bus door: a service on another member of the cluster calls the library lifecycle through
+   * the typed proxy, with an API key in the message headers, and gets exactly what HTTP gives
+   * the same key: its actions, its library scope, its user's tenancy.
+   */
+  @Test
+  void anotherServiceOnTheClusterRunsTheLifecycleWithAnApiKey() {
+    User alice = a.newUser();
+    String lib = a.createLibrary(alice, "Over the bus");
+    String other = a.createLibrary(alice, "Not in the key's scope");
+    String scoped = a.post("/api/api-keys/", alice.key(), new JsonObject().put("name", "bus")
+        .put("actions", new JsonArray().add("read").add("write").add("delete"))
+        .put("library_scope_mode", "selected_libraries").put("library_ids", new JsonArray().add(lib)))
+      .bodyAsJsonObject().getString("key");
+    String readOnly = a.post("/api/api-keys/", alice.key(), new JsonObject().put("name", "reader")
+        .put("actions", new JsonArray().add("read")).put("library_scope_mode", "all_libraries"))
+      .bodyAsJsonObject().getString("key");
+
+    LibraryService withScoped = libraries(scoped);
+    withScoped.trashLibrary(null, lib).await();
+    assertNotNull(a.get("/api/libraries?state=trashed", alice.key()).bodyAsJsonArray().stream()
+      .filter(l -> lib.equals(((JsonObject) l).getString("id"))).findFirst().orElse(null), "trashed over the bus");
+    Library restored = withScoped.restoreLibrary(null, lib).await();
+    assertEquals(lib, restored.id());
+    assertNull(restored.trashedAt());
+    assertEquals(200, a.get("/api/libraries/" + lib, alice.key()).statusCode());
+    // The scope holds: the key's other library is as good as unknown.
+    assertEquals(DomainException.Kind.NOT_FOUND, failureOf(withScoped.trashLibrary(null, other)));
+    assertEquals(200, a.get("/api/libraries/" + other, alice.key()).statusCode());
+
+    // A read-only key reads, and is refused a trash.
+    LibraryService withReadOnly = libraries(readOnly);
+    assertEquals("Over the bus", withReadOnly.getLibrary(null, lib).await().name());
+    assertEquals(DomainException.Kind.FORBIDDEN, failureOf(withReadOnly.trashLibrary(null, lib)));
+    assertNull(withReadOnly.getLibrary(null, lib).await().trashedAt());
+
+    // Another user's library is not found, even with a caller forged in the message: the door
+    // replaces it with the key's own.
+    User bob = a.newUser();
+    String bobs = a.createLibrary(bob, "Bob's");
+    Caller forged = new Caller(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(),
+      java.util.Set.of("read", "write", "delete", "delete_permanently"), null);
+    assertEquals(DomainException.Kind.NOT_FOUND, failureOf(withReadOnly.getLibrary(forged, bobs)));
+    assertEquals(DomainException.Kind.NOT_FOUND, failureOf(libraries(alice.key()).trashLibrary(null, bobs)));
+    assertEquals(200, a.get("/api/libraries/" + bobs, bob.key()).statusCode());
+
+    // No key, or a wrong one: not authenticated.
+    assertEquals(DomainException.Kind.UNAUTHENTICATED, failureOf(libraries(null).getLibrary(null, lib)));
+    assertEquals(DomainException.Kind.UNAUTHENTICATED, failureOf(libraries("eu_wrong").getLibrary(null, lib)));
+  }
+
+  private static LibraryService libraries(String key) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(10_000);
+    if (key != null) {
+      options.addHeader(BusDoor.AUTHORIZATION, "Bearer " + key);
+    }
+    return new ServiceProxyBuilder(vertxC).setAddress(LibraryService.ADDRESS).setOptions(options)
+      .build(LibraryService.class);
+  }
+
+  private static DomainException.Kind failureOf(Future<?> call) {
+    Throwable failure = assertThrows(Exception.class, call::await);
+    DomainException.Kind kind = DomainException.kindOf(failure);
+    assertNotNull(kind, "a domain failure: " + failure);
+    return kind;
   }
 
   @Test
@@ -191,9 +272,12 @@ class ClusterTest {
   void anEvictionIsDoneOnTheMemberBeforeItIsAcknowledged() {
     // A principal cached on B only (no database row, so no NOTIFY can be what removes it).
     PrincipalCache cacheB = PrincipalCache.of(vertxB);
-    cacheB.put("hash-of-nothing", new JsonObject().put("key_id", "k-1").put("user_id", "u"), cacheB.generation());
+    java.util.UUID keyId = java.util.UUID.randomUUID();
+    cacheB.put("hash-of-nothing", new Caller(java.util.UUID.randomUUID(), keyId, java.util.Set.of("read"), null),
+      cacheB.generation());
     assertNotNull(cacheB.get("hash-of-nothing"));
-    vertxA.eventBus().request(AuthVerticle.EVICT + Cluster.nodeId(vertxB), new JsonObject().put("key_id", "k-1")).await();
+    vertxA.eventBus().request(AuthVerticle.EVICT + Cluster.nodeId(vertxB),
+      new JsonObject().put("key_id", keyId.toString())).await();
     assertNull(cacheB.get("hash-of-nothing"));
   }
 

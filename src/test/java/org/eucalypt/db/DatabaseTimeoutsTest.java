@@ -1,9 +1,7 @@
 package org.eucalypt.db;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.sqlclient.Pool;
-import org.eucalypt.bus.Bus;
 import org.eucalypt.config.Settings;
 import org.eucalypt.config.SettingsLoader;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +11,6 @@ import java.net.ServerSocket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,8 +39,22 @@ class DatabaseTimeoutsTest {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertTrue(millis >= Database.ACQUIRE_TIMEOUT_S * 1000 - 500 && millis < Database.ACQUIRE_TIMEOUT_S * 1000 + 3000,
         "failed after " + millis + " ms: " + e.getCause());
-      ReplyException failure = Bus.toFailure("test", e.getCause());
-      assertEquals(503, failure.failureCode(), failure.getMessage());
+      assertTrue(Database.unavailable(e.getCause()), "answered 503 as unavailable: " + e.getCause());
+    }
+  }
+
+  @Test
+  void aSilentDatabaseFailsAPipelinedReadWithinTheSameBound() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50)) {
+      Settings settings = SettingsLoader.load(vertx).await()
+        .with("database_url", "postgresql://127.0.0.1:" + silent.getLocalPort() + "/silent");
+      Reads reads = Database.reads(vertx, settings);
+      long t0 = System.nanoTime();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> reads.run(client -> client.query("SELECT 1")
+        .execute()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertTrue(millis < Database.ACQUIRE_TIMEOUT_S * 1000 + 3000, "failed after " + millis + " ms: " + e.getCause());
+      assertTrue(Database.unavailable(e.getCause()), "answered 503 as unavailable: " + e.getCause());
     }
   }
 }

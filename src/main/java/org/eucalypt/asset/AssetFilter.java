@@ -1,0 +1,102 @@
+package org.eucalypt.asset;
+
+import io.vertx.codegen.annotations.DataObject;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * The filters of {@code list_assets} and {@code count_assets}. {@code libraryId} may be null when
+ * the caller has exactly one live library; ids are public ({@code asset_...}); times are ISO 8601
+ * with an offset. {@code limit} is the page size (list) or the number of months (counts).
+ */
+@DataObject
+public final class AssetFilter {
+  private final String libraryId;
+  private final String state;
+  private final String order;
+  private final String mediaType;
+  private final int limit;
+  private final String startingAfterId;
+  private final List<String> ids;
+  private final String localDatetimeAfter;
+  private final String localDatetimeBefore;
+  private final boolean includeFileData;
+
+  public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, boolean includeFileData) {
+    this.libraryId = libraryId;
+    this.state = state;
+    this.order = order;
+    this.mediaType = mediaType;
+    this.limit = limit;
+    this.startingAfterId = startingAfterId;
+    this.ids = ids;
+    this.localDatetimeAfter = localDatetimeAfter;
+    this.localDatetimeBefore = localDatetimeBefore;
+    this.includeFileData = includeFileData;
+  }
+
+  public String libraryId() {
+    return libraryId;
+  }
+
+  public String state() {
+    return state;
+  }
+
+  public String order() {
+    return order;
+  }
+
+  public String mediaType() {
+    return mediaType;
+  }
+
+  public int limit() {
+    return limit;
+  }
+
+  public String startingAfterId() {
+    return startingAfterId;
+  }
+
+  public List<String> ids() {
+    return ids;
+  }
+
+  public String localDatetimeAfter() {
+    return localDatetimeAfter;
+  }
+
+  public String localDatetimeBefore() {
+    return localDatetimeBefore;
+  }
+
+  public boolean includeFileData() {
+    return includeFileData;
+  }
+
+
+  public AssetFilter(JsonObject j) {
+    this(j.getString("library_id"), j.getString("state", "live"), j.getString("order", "desc"),
+      j.getString("media_type"), j.getInteger("limit", 20), j.getString("starting_after_id"),
+      j.getJsonArray("ids") == null ? null : j.getJsonArray("ids").stream().map(String::valueOf).toList(),
+      j.getString("local_datetime_after"), j.getString("local_datetime_before"),
+      j.getBoolean("include_file_data", false));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("library_id", libraryId)
+      .put("state", state)
+      .put("order", order)
+      .put("media_type", mediaType)
+      .put("limit", limit)
+      .put("starting_after_id", startingAfterId)
+      .put("ids", ids == null ? null : new JsonArray(List.copyOf(ids)))
+      .put("local_datetime_after", localDatetimeAfter)
+      .put("local_datetime_before", localDatetimeBefore)
+      .put("include_file_data", includeFileData);
+  }
+}
