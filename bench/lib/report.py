@@ -266,6 +266,7 @@ set grid ytics
 set xtics rotate by -35 left
 set key top left
 set bmargin 9
+set rmargin 10
 plot "{dat}" using 2:xtic(1) title "p50", "" using 3 title "p90", "" using 4 title "p99"
 """
 subprocess.run(["gnuplot"], input=gp, text=True, check=True)
