@@ -246,9 +246,6 @@ while read -r name id; do ID[$name]=$id; done < <(curl -sf -H "$H" "localhost:$P
 for n in $(seq $PAIR_BASE $((PAIR_BASE + PAIRS - 1))); do echo "${ID[pair-$n]}"; done >"$TMP/pair_ids"
 export PAIR_IDS=$TMP/pair_ids
 
-# The JIT needs a while on 2 cores: the first 15 s at 32 connections run at half the speed of
-# the next 15 (and with a p99 of a second, from compilation). So every HTTP contender (the server,
-# each floor, the peer) gets BENCH_WARMUP s of the load it is measured on before its measured runs.
 POOL=$(jq -e .database_pool_size config/eucalypt.json) || fail "no database_pool_size in config/eucalypt.json"
 CORES=$(nproc)
 FLOOR_URL=http://localhost:$((PORT + 1))
@@ -264,6 +261,9 @@ floor() { # pooled|pipelined: bench/lib/Floor.java on port +1, serving the small
 LIBRARY_PATH="/api/libraries/${ID[small]}"
 assets_path() { echo "/api/assets?library_id=${ID[big]}&limit=$1"; }
 
+# The JIT needs a while on 2 cores: the first 15 s at 32 connections run at half the speed of
+# the next 15 (and with a p99 of a second, from compilation). So every HTTP contender (the server,
+# each floor, the peer) gets BENCH_WARMUP s of the load it is measured on before its measured runs.
 if phase get_library; then
   log "1. GET /api/libraries/{id}"
   wrkrun warmup-get_library 32 "$WARM" "$LIBRARY_PATH"
