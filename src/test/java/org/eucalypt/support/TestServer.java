@@ -53,8 +53,8 @@ public final class TestServer {
     this.clock = clock;
     this.database = database;
     this.storage = storage;
-    this.client = WebClient.create(vertx, new WebClientOptions()
-      .setDefaultHost("localhost").setDefaultPort(app.port()));
+    this.client = ContractCheck.attach(vertx, WebClient.create(vertx, new WebClientOptions()
+      .setDefaultHost("localhost").setDefaultPort(app.port())));
   }
 
   public static TestServer start(Vertx vertx) {
