@@ -1,6 +1,7 @@
 package org.eucalypt.asset;
 
 import io.vertx.codegen.annotations.DataObject;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import org.eucalypt.bus.Json;
@@ -10,8 +11,10 @@ import java.util.Base64;
 
 /**
  * The API's {@code AssetResponse} without {@code asset_urls}, which the HTTP layer adds since
- * only it knows the address clients reach the server at. {@code fileData} only when asked for
- * ({@code include=file_data}), else null.
+ * only it knows the address clients reach the server at. {@code parts} holds the opt-in parts
+ * that were asked for ({@code include=}): {@code file_data}; {@code metadata} (what the upload
+ * knows until renditions fill it); {@code faces} and {@code people} ({@code []}: eucalypt
+ * detects none); {@code metrics} ({@code {}}: eucalypt computes no ML scores).
  */
 @DataObject
 public final class Asset implements Json.Shape {
@@ -26,9 +29,9 @@ public final class Asset implements Json.Shape {
   private final String trashedAt;
   private final String createdAt;
   private final String updatedAt;
-  private final JsonObject fileData;
+  private final JsonObject parts;
 
-  public Asset(String id, String libraryId, String mimeType, String originalFileName, String localDatetime, Integer width, Integer height, Double duration, String trashedAt, String createdAt, String updatedAt, JsonObject fileData) {
+  public Asset(String id, String libraryId, String mimeType, String originalFileName, String localDatetime, Integer width, Integer height, Double duration, String trashedAt, String createdAt, String updatedAt, JsonObject parts) {
     this.id = id;
     this.libraryId = libraryId;
     this.mimeType = mimeType;
@@ -40,7 +43,7 @@ public final class Asset implements Json.Shape {
     this.trashedAt = trashedAt;
     this.createdAt = createdAt;
     this.updatedAt = updatedAt;
-    this.fileData = fileData;
+    this.parts = parts;
   }
 
   public String id() {
@@ -87,35 +90,67 @@ public final class Asset implements Json.Shape {
     return updatedAt;
   }
 
-  public JsonObject fileData() {
-    return fileData;
+  public JsonObject parts() {
+    return parts;
   }
 
 
-  static Asset of(Row r, boolean withFileData) {
-    JsonObject fileData = null;
-    if (withFileData) {
+  /** The opt-in parts an asset can carry, as {@code include=} names them. */
+  public static final java.util.List<String> PARTS = java.util.List.of("file_data", "metadata", "faces", "people",
+    "metrics", "variants");
+
+  static Asset of(Row r, java.util.Collection<String> include) {
+    String id = Ids.ASSET.format(r.getUUID("id"));
+    String localDatetime = Json.time(r.getOffsetDateTime("local_datetime"));
+    String created = Json.time(r.getOffsetDateTime("created_at"));
+    String updated = Json.time(r.getOffsetDateTime("updated_at"));
+    JsonObject parts = new JsonObject();
+    if (include.contains("file_data")) {
       Base64.Encoder b64 = Base64.getEncoder();
-      fileData = new JsonObject()
+      parts.put("file_data", new JsonObject()
         .put("checksum", b64.encodeToString(r.getBuffer("checksum").getBytes()))
         .put("checksum_sha1", b64.encodeToString(r.getBuffer("checksum_sha1").getBytes()))
         .put("device_asset_id", r.getString("device_asset_id"))
         .put("device_id", r.getString("device_id"))
         .put("file_created_at", Json.time(r.getOffsetDateTime("file_created_at")))
         .put("file_modified_at", Json.time(r.getOffsetDateTime("file_modified_at")))
-        .put("file_size_bytes", r.getLong("size_bytes"));
+        .put("file_size_bytes", r.getLong("size_bytes")));
     }
-    return new Asset(Ids.ASSET.format(r.getUUID("id")), Ids.LIBRARY.format(r.getUUID("library_id")),
-      r.getString("mime_type"), r.getString("original_file_name"), Json.time(r.getOffsetDateTime("local_datetime")),
-      r.getInteger("width"), r.getInteger("height"), r.getDouble("duration"),
-      Json.time(r.getOffsetDateTime("trashed_at")), Json.time(r.getOffsetDateTime("created_at")),
-      Json.time(r.getOffsetDateTime("updated_at")), fileData);
+    if (include.contains("metadata")) {
+      parts.put("metadata", new JsonObject()
+        .put("asset_id", id)
+        .put("original_datetime", localDatetime)
+        .put("created_at", created)
+        .put("updated_at", updated));
+    }
+    if (include.contains("faces")) {
+      parts.put("faces", new JsonArray());
+    }
+    if (include.contains("people")) {
+      parts.put("people", new JsonArray());
+    }
+    if (include.contains("metrics")) {
+      parts.put("metrics", new JsonObject());
+    }
+    return new Asset(id, Ids.LIBRARY.format(r.getUUID("library_id")), r.getString("mime_type"),
+      r.getString("original_file_name"), localDatetime, r.getInteger("width"), r.getInteger("height"),
+      r.getDouble("duration"), Json.time(r.getOffsetDateTime("trashed_at")), created, updated, parts);
   }
 
   public Asset(JsonObject j) {
     this(j.getString("id"), j.getString("library_id"), j.getString("mime_type"), j.getString("original_file_name"),
       j.getString("local_datetime"), j.getInteger("width"), j.getInteger("height"), j.getDouble("duration"),
-      j.getString("trashed_at"), j.getString("created_at"), j.getString("updated_at"), j.getJsonObject("file_data"));
+      j.getString("trashed_at"), j.getString("created_at"), j.getString("updated_at"), partsOf(j));
+  }
+
+  private static JsonObject partsOf(JsonObject j) {
+    JsonObject parts = new JsonObject();
+    for (String part : PARTS) {
+      if (j.containsKey(part)) {
+        parts.put(part, j.getValue(part));
+      }
+    }
+    return parts;
   }
 
   @Override
@@ -134,9 +169,6 @@ public final class Asset implements Json.Shape {
       .put("trashed_at", trashedAt)
       .put("created_at", createdAt)
       .put("updated_at", updatedAt);
-    if (fileData != null) {
-      json.put("file_data", fileData);
-    }
-    return json;
+    return json.mergeIn(parts);
   }
 }

@@ -22,9 +22,9 @@ public final class AssetFilter {
   private final List<String> ids;
   private final String localDatetimeAfter;
   private final String localDatetimeBefore;
-  private final boolean includeFileData;
+  private final List<String> include;
 
-  public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, boolean includeFileData) {
+  public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include) {
     this.libraryId = libraryId;
     this.state = state;
     this.order = order;
@@ -34,7 +34,7 @@ public final class AssetFilter {
     this.ids = ids;
     this.localDatetimeAfter = localDatetimeAfter;
     this.localDatetimeBefore = localDatetimeBefore;
-    this.includeFileData = includeFileData;
+    this.include = include == null ? List.of() : include;
   }
 
   public String libraryId() {
@@ -73,8 +73,9 @@ public final class AssetFilter {
     return localDatetimeBefore;
   }
 
-  public boolean includeFileData() {
-    return includeFileData;
+  /** The opt-in parts of each asset ({@code include=}); never null. */
+  public List<String> include() {
+    return include;
   }
 
 
@@ -83,7 +84,7 @@ public final class AssetFilter {
       j.getString("media_type"), j.getInteger("limit", 20), j.getString("starting_after_id"),
       j.getJsonArray("ids") == null ? null : j.getJsonArray("ids").stream().map(String::valueOf).toList(),
       j.getString("local_datetime_after"), j.getString("local_datetime_before"),
-      j.getBoolean("include_file_data", false));
+      j.getJsonArray("include") == null ? List.of() : j.getJsonArray("include").stream().map(String::valueOf).toList());
   }
 
   public JsonObject toJson() {
@@ -97,6 +98,6 @@ public final class AssetFilter {
       .put("ids", ids == null ? null : new JsonArray(List.copyOf(ids)))
       .put("local_datetime_after", localDatetimeAfter)
       .put("local_datetime_before", localDatetimeBefore)
-      .put("include_file_data", includeFileData);
+      .put("include", new JsonArray(List.copyOf(include)));
   }
 }

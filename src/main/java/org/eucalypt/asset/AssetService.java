@@ -22,7 +22,8 @@ import java.util.List;
 public interface AssetService {
   String ADDRESS = "eucalypt.service.assets";
 
-  Future<Asset> getAsset(Caller caller, String assetId, boolean includeFileData);
+  /** {@code include}: the opt-in parts ({@link Asset#PARTS}). */
+  Future<Asset> getAsset(Caller caller, String assetId, List<String> include);
 
   Future<AssetPage> listAssets(Caller caller, AssetFilter filter);
 

@@ -90,7 +90,7 @@ public final class AssetServiceImpl implements AssetService {
    */
   public Future<Created> createAsset(Caller caller, NewAsset req, StagedBlob staged) {
     UUID user = caller.userId();
-    return resolveLibrary(pool, caller, req.libraryId())
+    return uploadLibrary(caller, req.libraryId())
       // Limits first, as Gumnut documents: even the same bytes again are refused by a full account.
       .compose(library -> checkRoom(pool, user, library, staged.size()).map(library))
       .compose(library -> findByChecksum(library, staged.sha256()).compose(existing -> {
@@ -146,7 +146,7 @@ public final class AssetServiceImpl implements AssetService {
             // Same bytes committed by a concurrent upload: answer with that one.
             return findByChecksum(tx, library, staged.sha256()).map(existing -> new Created(false, existing));
           }
-          Asset asset = Asset.of(inserted.iterator().next(), false);
+          Asset asset = Asset.of(inserted.iterator().next(), List.of());
           return tx.preparedQuery(AssetSql.COUNT_IN).execute(Tuple.of(library, staged.size()))
             .compose(counted -> counted.size() == 0
               ? Future.failedFuture(libraryFull())
@@ -160,6 +160,27 @@ public final class AssetServiceImpl implements AssetService {
         ? Future.succeededFuture(result)
         : removeStored(key).map(result))
       .recover(e -> removeStored(key).transform(x -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Where an upload goes, as Gumnut documents it: the library named; else the caller's sole live
+   * library (for a key scoped to some libraries, its sole selected one); else, for a key on all
+   * libraries of an account with none live, a fresh default library. Several candidates: 400.
+   */
+  private Future<UUID> uploadLibrary(Caller caller, String libraryId) {
+    return resolveLibrary(pool, caller, libraryId).recover(e -> {
+      if (libraryId != null || !caller.allLibraries() || DomainException.kindOf(e) != DomainException.Kind.BAD_REQUEST) {
+        return Future.failedFuture(e);
+      }
+      UUID id = Ids.newUuid();
+      OffsetDateTime now = now();
+      return pool.withTransaction(tx -> tx.preparedQuery(AssetSql.LOCK_USER).execute(Tuple.of(caller.userId()))
+        .compose(locked -> tx.preparedQuery(AssetSql.CREATE_DEFAULT_LIBRARY).execute(Tuple.of(id, caller.userId(), now)))
+        .compose(made -> made.size() == 0 ? Future.succeededFuture()
+          : Events.record(tx, Event.library(caller.userId(), id, Ids.LIBRARY.format(id), "library_created", now)))
+        // Made now, or by a concurrent upload a moment ago: either way, exactly one is live.
+        .compose(v -> resolveLibrary(tx, caller, null)));
+    });
   }
 
   /** A file that will not be kept: delete it, then its listing. A failure leaves the listing for the drain. */
@@ -199,16 +220,16 @@ public final class AssetServiceImpl implements AssetService {
 
   @Override
   public Future<Void> trashAssets(Caller caller, String libraryId, List<String> ids) {
-    return changeTrashState(caller, libraryId, ids, AssetSql.TRASH, "asset_trashed");
+    return changeTrashState(caller, libraryId, ids, AssetSql.TRASH, "trashed");
   }
 
   @Override
   public Future<Void> restoreAssets(Caller caller, String libraryId, List<String> ids) {
-    return changeTrashState(caller, libraryId, ids, AssetSql.RESTORE, "asset_restored");
+    return changeTrashState(caller, libraryId, ids, AssetSql.RESTORE, "restored");
   }
 
   private Future<Void> changeTrashState(Caller caller, String libraryId, List<String> assetIds, String sql,
-                                        String eventType) {
+                                        String change) {
     UUID user = caller.userId();
     UUID[] ids;
     try {
@@ -222,7 +243,11 @@ public final class AssetServiceImpl implements AssetService {
         .compose(v -> tx.preparedQuery(sql).execute(Tuple.of(library, ids, now)))
         .compose(changed -> {
           List<Event> events = new ArrayList<>(changed.size());
-          changed.forEach(r -> events.add(Event.asset(user, library, Ids.ASSET.format(r.getUUID("id")), eventType, now)));
+          JsonObject payload = new JsonObject().put("change", change);
+          if ("trashed".equals(change)) {
+            payload.put("trashed_at", Json.time(now));
+          }
+          changed.forEach(r -> events.add(Event.assetUpdated(user, library, Ids.ASSET.format(r.getUUID("id")), payload, now)));
           return Events.recordAll(tx, events);
         })));
   }
@@ -311,14 +336,14 @@ public final class AssetServiceImpl implements AssetService {
   }
 
   @Override
-  public Future<Asset> getAsset(Caller caller, String assetId, boolean includeFileData) {
+  public Future<Asset> getAsset(Caller caller, String assetId, List<String> include) {
     UUID asset = Ids.ASSET.parse(assetId).orElse(null);
     if (asset == null) {
       return Future.failedFuture(DomainException.notFound());
     }
     return reads.run(c -> c.preparedQuery(AssetSql.GET).execute(Tuple.of(asset, caller.userId())))
       .compose(rows -> inScope(caller, rows))
-      .map(row -> Asset.of(row, includeFileData));
+      .map(row -> Asset.of(row, include == null ? List.of() : include));
   }
 
   @Override
@@ -327,7 +352,7 @@ public final class AssetServiceImpl implements AssetService {
     return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
       AssetQuery q = AssetQuery.list(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
-    }).map(rows -> new AssetPage(Pages.items(rows, limit, r -> Asset.of(r, filter.includeFileData())),
+    }).map(rows -> new AssetPage(Pages.items(rows, limit, r -> Asset.of(r, filter.include())),
       Pages.hasMore(rows, limit)));
   }
 
@@ -387,6 +412,6 @@ public final class AssetServiceImpl implements AssetService {
 
   private static Future<Asset> findByChecksum(SqlClient client, UUID library, byte[] sha256) {
     return client.preparedQuery(AssetSql.BY_CHECKSUM).execute(Tuple.of(library, Buffer.buffer(sha256)))
-      .map(rows -> rows.size() == 0 ? null : Asset.of(rows.iterator().next(), false));
+      .map(rows -> rows.size() == 0 ? null : Asset.of(rows.iterator().next(), List.of()));
   }
 }

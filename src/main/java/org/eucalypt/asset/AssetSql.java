@@ -20,6 +20,16 @@ final class AssetSql {
      WHERE user_id = $1 AND trashed_at IS NULL AND ($2::uuid[] IS NULL OR id = ANY($2))
      ORDER BY created_at LIMIT 2""";
 
+  /**
+   * An upload without a library from an account with none live: a fresh default library, made
+   * only if there still is none (under the user's row lock, so concurrent uploads make one).
+   */
+  static final String CREATE_DEFAULT_LIBRARY = """
+    INSERT INTO libraries (id, user_id, name, created_at, updated_at)
+    SELECT $1, $2, 'Default library', $3, $3
+     WHERE NOT EXISTS (SELECT 1 FROM libraries WHERE user_id = $2 AND trashed_at IS NULL)
+    RETURNING id""";
+
   /** An asset is visible only while its library is live and belongs to the caller. */
   static final String GET = "SELECT " + COLUMNS + " " + """
      FROM assets a JOIN libraries l ON l.id = a.library_id

@@ -49,9 +49,14 @@ final class AuthSql {
   static final String TOUCH = """
     UPDATE api_keys SET last_used_at = greatest(last_used_at, $2) WHERE id = ANY($1)""";
 
+  /**
+   * The account; an account without a limit reports 2^53 - 1 bytes (8 PiB): the SDKs type the
+   * limit as an integer, and this is the largest one every JSON reader (JavaScript's included)
+   * reads exactly.
+   */
   static final String ME = """
     SELECT u.id, u.email, u.first_name, u.last_name, u.is_active, u.is_superuser, u.is_verified,
-           coalesce(u.storage_limit_bytes, $2) AS storage_limit_bytes,
+           coalesce(u.storage_limit_bytes, $2, 9007199254740991) AS storage_limit_bytes,
            (SELECT coalesce(sum(l.storage_used_bytes), 0) FROM libraries l WHERE l.user_id = u.id) AS storage_used_bytes,
            u.timezone, u.created_at, u.updated_at
       FROM users u WHERE u.id = $1""";

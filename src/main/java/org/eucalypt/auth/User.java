@@ -16,13 +16,13 @@ public final class User implements Json.Shape {
   private final boolean isActive;
   private final boolean isSuperuser;
   private final boolean isVerified;
-  private final Long storageLimitBytes;
+  private final long storageLimitBytes;
   private final long storageUsedBytes;
   private final String timezone;
   private final String createdAt;
   private final String updatedAt;
 
-  public User(String id, String email, String firstName, String lastName, boolean isActive, boolean isSuperuser, boolean isVerified, Long storageLimitBytes, long storageUsedBytes, String timezone, String createdAt, String updatedAt) {
+  public User(String id, String email, String firstName, String lastName, boolean isActive, boolean isSuperuser, boolean isVerified, long storageLimitBytes, long storageUsedBytes, String timezone, String createdAt, String updatedAt) {
     this.id = id;
     this.email = email;
     this.firstName = firstName;
@@ -65,7 +65,7 @@ public final class User implements Json.Shape {
     return isVerified;
   }
 
-  public Long storageLimitBytes() {
+  public long storageLimitBytes() {
     return storageLimitBytes;
   }
 

@@ -92,5 +92,14 @@ public final class Events {
     public static Event asset(UUID userId, UUID libraryId, String assetPublicId, String type, OffsetDateTime at) {
       return new Event(userId, libraryId, "asset", assetPublicId, type, new JsonObject(), at);
     }
+
+    /**
+     * An asset trashed or restored on its own: Gumnut's {@code asset_updated}, whose payload says
+     * what changed ({@code {"change": "trashed", "trashed_at": ...}} or {@code {"change": "restored"}}).
+     */
+    public static Event assetUpdated(UUID userId, UUID libraryId, String assetPublicId, JsonObject change,
+                                     OffsetDateTime at) {
+      return new Event(userId, libraryId, "asset", assetPublicId, "asset_updated", change, at);
+    }
   }
 }

@@ -90,6 +90,8 @@ public class ApiVerticle extends VerticleBase {
     builder.rootHandler(org.eucalypt.ops.RequestLog.create());
     // A URL that cannot be decoded is refused before anything reads its parameters.
     builder.rootHandler(MalformedRequests::checkUrl);
+    // An unserved method or a Gumnut path eucalypt does not serve: 405 or 404, before any key is asked for.
+    builder.rootHandler(new RouteGuard(contract)::handle);
     // Uploads stream their body themselves; everything else is read whole, within the limit.
     builder.rootHandler(ctx -> {
       if (isUpload(ctx)) {
@@ -109,7 +111,8 @@ public class ApiVerticle extends VerticleBase {
     AssetHandlers assets = new AssetHandlers(assetService, blobs, signer, settings);
     Uploads uploads = new Uploads(assetService, assets, blobs, settings);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
-      Map.entry("ping", ctx -> Replies.json(ctx, 200, "pong")),
+      // text/plain, as Gumnut answers it: the SDKs ask for text and return the body as it is.
+      Map.entry("ping", ctx -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end("pong")),
       Map.entry("get_current_user", auth::getCurrentUser),
       Map.entry("get_events", events::getEvents),
       Map.entry("create_api_key", auth::createApiKey),

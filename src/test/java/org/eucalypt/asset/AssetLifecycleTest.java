@@ -100,8 +100,8 @@ class AssetLifecycleTest {
     assertCounters(alice, lib, 3, 3L * SIZE);
     assertEquals(files, server.storedFiles());
     server.assertInvariants();
-    assertEvents("asset_trashed", a, b);
-    assertEvents("asset_restored");
+    assertEvents("asset_updated:trashed", a, b);
+    assertEvents("asset_updated:restored");
     assertEvents("asset_deleted");
 
     // GET answers a trashed asset, with trashed_at set to when it was trashed.
@@ -144,7 +144,7 @@ class AssetLifecycleTest {
     server.clock.advance(Duration.ofHours(3));
     assertDeletion(bulk(alice, "trash", lib, a, b, a));
     assertEquals(firstTrashedAt, getAsset(alice, a).getString("trashed_at"));
-    assertEvents("asset_trashed", a, b);
+    assertEvents("asset_updated:trashed", a, b);
     assertCounters(alice, lib, 2, 2L * SIZE);
     server.assertInvariants();
   }
@@ -165,26 +165,26 @@ class AssetLifecycleTest {
     assertNull(getAsset(alice, a).getValue("trashed_at"));
     assertNotNull(getAsset(alice, b).getValue("trashed_at"));
     assertNull(getAsset(alice, c).getValue("trashed_at"));
-    assertEvents("asset_restored", a);
+    assertEvents("asset_updated:restored", a);
     assertEquals(Set.of(a, c), Set.copyOf(listIds(alice, "/api/assets?library_id=" + lib)));
 
     // Again, and with only live ids: 200, no new event.
     assertDeletion(bulk(alice, "restore", lib, a, c));
     assertDeletion(bulk(alice, "restore", lib, c));
-    assertEvents("asset_restored", a);
+    assertEvents("asset_updated:restored", a);
 
     assertDeletion(bulk(alice, "restore", lib, b));
-    assertEvents("asset_restored", a, b);
+    assertEvents("asset_updated:restored", a, b);
     assertEquals(Set.of(a, b, c), Set.copyOf(listIds(alice, "/api/assets?library_id=" + lib)));
     assertEquals(List.of(), listIds(alice, "/api/assets?library_id=" + lib + "&state=trashed"));
     assertCounters(alice, lib, 3, 3L * SIZE);
-    assertEvents("asset_trashed", a, b);
+    assertEvents("asset_updated:trashed", a, b);
     assertEvents("asset_deleted");
     server.assertInvariants();
 
     // A restored asset can be trashed again: a new trash event and a new trash time.
     assertDeletion(bulk(alice, "trash", lib, a));
-    assertEquals(2, countEvents("asset_trashed", a));
+    assertEquals(2, countEvents("asset_updated:trashed", a));
   }
 
   // ================================================================ bulk: 404 and nothing changes
@@ -228,8 +228,8 @@ class AssetLifecycleTest {
     assertNotFound(server.get("/api/assets/" + a, bob.key()));
     assertNotFound(server.call(HttpMethod.DELETE, "/api/assets/" + a, bob.key(), null));
     before.assertUnchanged();
-    assertEvents("asset_trashed", t);
-    assertEvents("asset_restored");
+    assertEvents("asset_updated:trashed", t);
+    assertEvents("asset_updated:restored");
     assertEvents("asset_deleted");
     server.assertInvariants();
   }
@@ -265,9 +265,9 @@ class AssetLifecycleTest {
       two00.add(a);
     }
     assertDeletion(op("trash", alice, lib, new JsonObject().put("ids", two00)));
-    assertEvents("asset_trashed", a);
+    assertEvents("asset_updated:trashed", a);
     assertDeletion(op("restore", alice, lib, new JsonObject().put("ids", two00)));
-    assertEvents("asset_restored", a);
+    assertEvents("asset_updated:restored", a);
     assertDeletion(op("delete", alice, lib, new JsonObject().put("ids", two00)));
     assertEvents("asset_deleted", a);
     assertCounters(alice, lib, 0, 0);
@@ -1108,19 +1108,24 @@ class AssetLifecycleTest {
   }
 
   /** Exactly these entity ids (with repeats) have an event of this type; none other does. */
+  /** {@code type} is an event type, or {@code asset_updated:<change>} for an update of that kind. */
   private void assertEvents(String type, String... ids) {
     List<String> actual = new ArrayList<>();
-    server.sql("SELECT entity_id FROM events WHERE event_type = $1", type).forEach(r -> actual.add(r.getString(0)));
+    server.sql(EVENTS_OF_TYPE, type).forEach(r -> actual.add(r.getString(0)));
     List<String> expected = new ArrayList<>(List.of(ids));
     Collections.sort(actual);
     Collections.sort(expected);
     assertEquals(expected, actual, type + " events");
-    server.sql("SELECT entity_type FROM events WHERE event_type = $1", type)
+    server.sql(EVENTS_OF_TYPE.replace("entity_id", "entity_type"), type)
       .forEach(r -> assertEquals("asset", r.getString(0), type));
   }
 
+  private static final String EVENTS_OF_TYPE = """
+    SELECT entity_id FROM events
+     WHERE CASE WHEN event_type = 'asset_updated' THEN 'asset_updated:' || (payload->>'change') ELSE event_type END = $1""";
+
   private long countEvents(String type, String id) {
-    return server.count("SELECT count(*) FROM events WHERE event_type = $1 AND entity_id = $2", type, id);
+    return server.count("SELECT count(*) FROM (" + EVENTS_OF_TYPE + ") e WHERE entity_id = $2", type, id);
   }
 
   /** Everything a refused or no-op request must leave as it was. */

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,8 +63,12 @@ class EventsTest {
     server.call(HttpMethod.PATCH, "/api/libraries/" + lib, alice.key(), new JsonObject().put("name", "Renamed"));
 
     List<JsonObject> all = events("/api/events?library_id=" + lib);
-    assertEquals(List.of("library_created", "asset_created", "asset_trashed", "asset_restored", "library_updated"),
+    // Gumnut's vocabulary: a trash or restore of an asset is an asset_updated saying what changed.
+    assertEquals(List.of("library_created", "asset_created", "asset_updated", "asset_updated", "library_updated"),
       all.stream().map(e -> e.getString("event_type")).toList());
+    assertEquals("trashed", all.get(2).getJsonObject("payload").getString("change"));
+    assertNotNull(all.get(2).getJsonObject("payload").getString("trashed_at"));
+    assertEquals("restored", all.get(3).getJsonObject("payload").getString("change"));
     for (JsonObject e : all) {
       assertTrue(e.containsKey("cursor") && e.containsKey("created_at") && e.containsKey("entity_id")
         && e.containsKey("payload"), e.encode());
@@ -75,7 +80,7 @@ class EventsTest {
     // Omitted library_id: the caller's only live library.
     assertEquals(all, events("/api/events"));
     // Entity types, repeated or comma-separated.
-    assertEquals(List.of("asset_created", "asset_trashed", "asset_restored"),
+    assertEquals(List.of("asset_created", "asset_updated", "asset_updated"),
       events("/api/events?entity_types=asset&library_id=" + lib).stream().map(e -> e.getString("event_type")).toList());
     assertEquals(5, events("/api/events?entity_types=asset,library&library_id=" + lib).size());
     assertEquals(5, events("/api/events?entity_types=asset&entity_types=library&library_id=" + lib).size());

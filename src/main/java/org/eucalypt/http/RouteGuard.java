@@ -1,0 +1,75 @@
+package org.eucalypt.http;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.Path;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Answers, before anything else, what FastAPI's router would for a request no operation serves:
+ * a known path with another method is 405 with an {@code Allow} header; a path Gumnut defines
+ * that eucalypt does not serve yet is 404 {@code Not Found}, and is never read as an id (without
+ * this, {@code GET /api/assets/geo-clusters} would reach {@code get_asset} and answer that no
+ * asset "geo-clusters" exists). Anything else goes on to the routes.
+ */
+final class RouteGuard {
+  /** Gumnut's literal paths that the contract's {@code /api/assets/{asset_id}} would otherwise match. */
+  private static final Set<String> GUMNUT_LITERALS = Set.of(
+    "/api/assets/counts", "/api/assets/geo-clusters", "/api/assets/bulk-update", "/api/assets/exist",
+    "/api/assets/trash", "/api/assets/restore", "/api/assets/empty-trash");
+
+  private final OpenAPIContract contract;
+
+  RouteGuard(OpenAPIContract contract) {
+    this.contract = contract;
+  }
+
+  void handle(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (!path.startsWith("/api/")) {
+      ctx.next();
+      return;
+    }
+    String bare = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    HttpMethod method = ctx.request().method();
+    Path served = GUMNUT_LITERALS.contains(bare) ? literal(bare) : find(bare);
+    if (served == null) {
+      if (GUMNUT_LITERALS.contains(bare)) {
+        Problems.send(ctx, 404, "Not Found");
+      } else {
+        ctx.next();  // the routes' own 404
+      }
+      return;
+    }
+    Set<String> allowed = new TreeSet<>();
+    for (Operation op : served.getOperations()) {
+      allowed.add(op.getHttpMethod().name());
+    }
+    if (allowed.contains(method.name()) || (method == HttpMethod.HEAD && allowed.contains("GET"))) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("Allow", String.join(", ", allowed));
+    Problems.send(ctx, 405, "Method Not Allowed");
+  }
+
+  /** The contract's path spelled exactly so (with or without its trailing slash), or null. */
+  private Path literal(String bare) {
+    for (Path p : contract.getPaths()) {
+      String name = p.getName();
+      if (name.equals(bare) || name.equals(bare + "/")) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private Path find(String bare) {
+    Path p = contract.findPath(bare);
+    return p != null ? p : contract.findPath(bare + "/");
+  }
+}
