@@ -1,14 +1,12 @@
 package org.eucalypt.asset;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * server that keeps answering. The uploads are written by hand on a raw socket, so that the
  * connection can be cut at a chosen byte, abruptly (RST) or politely (FIN).
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class UploadDisconnectTest {
   private static final String BOUNDARY = "----eucalypt-disconnect-test";
   private static final long DECLARED_LENGTH = 50L * 1024 * 1024;
@@ -63,17 +61,10 @@ class UploadDisconnectTest {
 
   /** A server of its own per test: a file one test leaves in staging must not fail the next. */
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  void start(TestServer started) {
+    server = started;
     alice = server.newUser();
     library = server.createLibrary(alice, "Disconnects");
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.stop();
-    }
   }
 
   @ParameterizedTest

@@ -1,18 +1,16 @@
 package org.eucalypt.auth;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import org.eucalypt.auth.AuthTesting.Key;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** GET /api/users/me and managing API keys: create, list, update, delete, validation, last_used_at. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class ApiKeyTest {
   private static final Set<String> KEY_FIELDS = Set.of("id", "name", "is_active", "actions", "library_scope_mode",
     "selected_library_count", "last_used_at", "created_at");
@@ -51,13 +49,8 @@ class ApiKeyTest {
   private User bob;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
+  static void start(TestServer started) {
+    server = started;
   }
 
   @BeforeEach

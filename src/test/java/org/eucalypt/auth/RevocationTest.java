@@ -8,12 +8,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.auth.AuthTesting.Key;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * instance that made the change from the very next request, on every other instance (sharing
  * only PostgreSQL) as soon as the NOTIFY arrives.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class RevocationTest {
   /** Enough fresh connections to reach (and fill the cache of) every HTTP verticle of a server. */
   private static final int SPREAD = 3 * Runtime.getRuntime().availableProcessors();
@@ -43,13 +42,8 @@ class RevocationTest {
   private User alice;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
+  static void start(TestServer started) {
+    server = started;
   }
 
   @BeforeEach

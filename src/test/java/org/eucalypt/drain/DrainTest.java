@@ -2,16 +2,14 @@ package org.eucalypt.drain;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.support.Await;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,21 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * step: the lifecycle end to end, the retention window, a partial restore, restores racing
  * batches, two drains at once, and the recovery of files a crash left listed.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class DrainTest {
   // A server per test: each moves its own clock and expects the drain to see only its own work.
   private TestServer server;
   private User alice;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  void start(TestServer started) {
+    server = started;
     alice = server.newUser();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
   }
 
   @Test
