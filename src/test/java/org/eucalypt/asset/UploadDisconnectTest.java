@@ -3,6 +3,8 @@ package org.eucalypt.asset;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eucalypt.id.Ids;
 import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
@@ -22,8 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -318,19 +320,12 @@ class UploadDisconnectTest {
     assertTimeoutPreemptively(DEADLINE, writes::run, "the server stopped reading the upload");
   }
 
-  /** Polls until the condition holds, failing at the deadline. */
-  private void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for " + what + "; staging: " + stagedFiles());
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+  /** Polls until the condition holds; at the deadline, fails naming what is in staging. */
+  private void await(String what, Callable<Boolean> condition) {
+    try {
+      Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(10)).until(condition);
+    } catch (ConditionTimeoutException e) {
+      fail(e.getMessage() + "; staging: " + stagedFiles(), e);
     }
   }
 }

@@ -12,7 +12,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.eucalypt.auth.AuthVerticle;
 import org.eucalypt.auth.PrincipalCache;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.BridgeFrames;
 import org.eucalypt.support.Clustered;
 import org.eucalypt.support.TestServer;
@@ -31,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -105,7 +105,8 @@ class ClusterTest {
       a.post("/api/libraries/" + lib + "/trash", alice.key(), null);
       String created = lib + " library_created";
       String trashed = lib + " library_trashed";
-      Await.until(Duration.ofSeconds(20), () -> heardOnA.containsKey(trashed) && heardOnB.containsKey(trashed));
+      await().atMost(Duration.ofSeconds(20))
+        .until(() -> heardOnA.containsKey(trashed) && heardOnB.containsKey(trashed));
       assertTrue(vertxA.eventBus().request("test.ping", "ping").await().body().equals("pong"));
 
       assertEquals(List.of("B"), heardOnB.get(created), "heard on B's bus once: " + heardOnB);

@@ -6,7 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
@@ -25,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -197,7 +197,7 @@ class DrainTest {
       () -> new DrainVerticle(settings, server.clock, server.app.blobs()),
       new DeploymentOptions().setInstances(2)).await();
     try {
-      Await.until(Duration.ofSeconds(60), () ->
+      await().atMost(Duration.ofSeconds(60)).until(() ->
         server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(libs)) == 0
           && server.count("SELECT count(*) FROM blob_deletions") == 0);
     } finally {
@@ -229,7 +229,7 @@ class DrainTest {
     DrainVerticle verticle = new DrainVerticle(settings, server.clock, server.app.blobs());
     String deployment = server.vertx.deployVerticle(verticle).await();
     try {
-      Await.until(Duration.ofSeconds(30), () ->
+      await().atMost(Duration.ofSeconds(30)).until(() ->
         server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(List.of(lib))) == 0);
     } finally {
       server.vertx.undeploy(deployment).await();
