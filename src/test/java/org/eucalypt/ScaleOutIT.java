@@ -8,7 +8,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
 import org.eucalypt.config.DatabaseUrl;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.BridgeFrames;
 import org.eucalypt.support.Clustered;
 import org.eucalypt.support.ServerOutput;
@@ -40,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,7 +97,8 @@ class ScaleOutIT {
       "EUCALYPT_BRIDGE_PORT", Integer.toString(bridgeB)));
     int portB = ServerOutput.awaitListening(b);
     // Each sees the other: readiness names two members.
-    Await.until(Duration.ofSeconds(60), "a two-member cluster", () -> members(portA) == 2 && members(portB) == 2);
+    await("a two-member cluster").atMost(Duration.ofSeconds(60))
+      .until(() -> members(portA) == 2 && members(portB) == 2);
 
     List<JsonObject> heardOnB = new CopyOnWriteArrayList<>();
     try (Socket bridge = new Socket("127.0.0.1", bridgeB)) {
@@ -138,8 +139,8 @@ class ScaleOutIT {
         }
       }
       // Heard on B, exactly once: every library's creation and every asset's.
-      Await.until(Duration.ofSeconds(30), "B's bridge hears every upload made on A",
-        () -> count(heardOnB, "asset_created") == LIBRARIES * ASSETS_EACH);
+      await("B's bridge hears every upload made on A").atMost(Duration.ofSeconds(30))
+        .until(() -> count(heardOnB, "asset_created") == LIBRARIES * ASSETS_EACH);
       assertEquals(LIBRARIES, count(heardOnB, "library_created"));
 
       for (String lib : libraries) {
@@ -149,11 +150,11 @@ class ScaleOutIT {
           .bearerTokenAuthentication(key).send().await().statusCode());
       }
       // Both drains at work; once the purge has begun, A is killed outright: B finishes alone.
-      Await.until(Duration.ofSeconds(60), "the purge begins", () -> count(heardOnB, "asset_deleted") > 0);
+      await("the purge begins").atMost(Duration.ofSeconds(60)).until(() -> count(heardOnB, "asset_deleted") > 0);
       a.destroyForcibly();
       assertTrue(a.waitFor(30, TimeUnit.SECONDS));
-      Await.until(Duration.ofSeconds(120), "every expedited library purged",
-        () -> count(heardOnB, "library_purged") == LIBRARIES);
+      await("every expedited library purged").atMost(Duration.ofSeconds(120))
+        .until(() -> count(heardOnB, "library_purged") == LIBRARIES);
       for (String lib : libraries) {
         assertEquals(404, http.get(portB, "localhost", "/api/libraries/" + lib).bearerTokenAuthentication(key)
           .send().await().statusCode());

@@ -8,12 +8,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The asset operations that exist today (upload, retrieve, list, download), over HTTP, against
  * real PostgreSQL and a real storage directory, checked the way an SDK user relies on them.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class AssetApiTest {
   private static final String ASSET_ID = "asset_[2-9A-HJ-NP-Za-km-z]{22}";
   private static TestServer server;
@@ -58,13 +57,8 @@ class AssetApiTest {
   private User bob;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
+  static void start(TestServer started) {
+    server = started;
   }
 
   @BeforeEach

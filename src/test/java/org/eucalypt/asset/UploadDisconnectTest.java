@@ -1,14 +1,14 @@
 package org.eucalypt.asset;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,8 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * server that keeps answering. The uploads are written by hand on a raw socket, so that the
  * connection can be cut at a chosen byte, abruptly (RST) or politely (FIN).
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class UploadDisconnectTest {
   private static final String BOUNDARY = "----eucalypt-disconnect-test";
   private static final long DECLARED_LENGTH = 50L * 1024 * 1024;
@@ -63,17 +63,10 @@ class UploadDisconnectTest {
 
   /** A server of its own per test: a file one test leaves in staging must not fail the next. */
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  void start(TestServer started) {
+    server = started;
     alice = server.newUser();
     library = server.createLibrary(alice, "Disconnects");
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.stop();
-    }
   }
 
   @ParameterizedTest
@@ -327,19 +320,12 @@ class UploadDisconnectTest {
     assertTimeoutPreemptively(DEADLINE, writes::run, "the server stopped reading the upload");
   }
 
-  /** Polls until the condition holds, failing at the deadline. */
-  private void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for " + what + "; staging: " + stagedFiles());
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+  /** Polls until the condition holds; at the deadline, fails naming what is in staging. */
+  private void await(String what, Callable<Boolean> condition) {
+    try {
+      Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(10)).until(condition);
+    } catch (ConditionTimeoutException e) {
+      fail(e.getMessage() + "; staging: " + stagedFiles(), e);
     }
   }
 }

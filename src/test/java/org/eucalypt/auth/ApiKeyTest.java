@@ -1,18 +1,16 @@
 package org.eucalypt.auth;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import org.eucalypt.auth.AuthTesting.Key;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,9 +20,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.eucalypt.auth.AuthTesting.ALL_ACTIONS;
 import static org.eucalypt.auth.AuthTesting.assertNotAuthenticated;
 import static org.eucalypt.auth.AuthTesting.assertNotFound;
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** GET /api/users/me and managing API keys: create, list, update, delete, validation, last_used_at. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class ApiKeyTest {
   private static final Set<String> KEY_FIELDS = Set.of("id", "name", "is_active", "actions", "library_scope_mode",
     "selected_library_count", "last_used_at", "created_at");
@@ -51,13 +51,8 @@ class ApiKeyTest {
   private User bob;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
+  static void start(TestServer started) {
+    server = started;
   }
 
   @BeforeEach
@@ -386,16 +381,9 @@ class ApiKeyTest {
     for (int i = 0; i < requests; i++) {
       assertStatus(200, server.get("/api/libraries", key.secret()));
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String lastUsed = null;
-    while (System.nanoTime() < deadline) {
-      lastUsed = listedKey(server, alice, key.id()).getString("last_used_at");
-      if (lastUsed != null) {
-        break;
-      }
-      sleep(250);
-    }
-    assertNotNull(lastUsed, "last_used_at still null 30 s after the key was used");
+    String lastUsed = await("last_used_at set after the key was used").atMost(Duration.ofSeconds(30))
+      .pollInterval(Duration.ofMillis(250))
+      .until(() -> listedKey(server, alice, key.id()).getString("last_used_at"), Objects::nonNull);
     OffsetDateTime at = OffsetDateTime.parse(lastUsed);
     assertTrue(at.isAfter(before) && at.isBefore(OffsetDateTime.now().plusSeconds(5)), lastUsed);
     assertTrue(lastUsed.endsWith("Z"), lastUsed);
@@ -406,15 +394,6 @@ class ApiKeyTest {
     assertTrue(updates >= 1 && updates <= 3, "api_keys row updated " + updates + " times for " + requests
       + " requests");
     server.sql("DROP TRIGGER test_key_updates ON api_keys");
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   static byte[] sha256(String s) {

@@ -1,11 +1,9 @@
 package org.eucalypt.auth;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,20 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tidies them first: each is a 401 {@code {"detail": "Not authenticated"}}, never a 5xx, and the
  * server keeps answering.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class HostileHeadersTest {
   private static TestServer server;
   private static User alice;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  static void start(TestServer started) {
+    server = started;
     alice = server.newUser();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
   }
 
   /** An HTTP answer read off the wire. */

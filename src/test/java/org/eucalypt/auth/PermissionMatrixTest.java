@@ -1,6 +1,5 @@
 package org.eucalypt.auth;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -8,11 +7,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.auth.AuthTesting.Key;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * against every kind of key. A new operation without a request here fails the test, so it cannot
  * be forgotten; one without {@code x-eucalypt-action} fails it too.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class PermissionMatrixTest {
   private static final Set<String> OPEN = Set.of("ping");
 
@@ -59,17 +57,12 @@ class PermissionMatrixTest {
   }
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  static void start(TestServer started) {
+    server = started;
     owner = server.newUser();
     HttpResponse<Buffer> res = server.get("/openapi.json", null);
     assertStatus(200, res);
     contract = res.bodyAsJsonObject();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
   }
 
   static List<Op> operations() {

@@ -1,17 +1,15 @@
 package org.eucalypt.auth;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.auth.AuthTesting.Key;
 import org.eucalypt.id.Ids;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Another user's id, wherever an operation names one (path, query, body), answers exactly as an
  * unknown id does — same status, same body — and changes nothing. Both directions.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class TenancyTest {
   private static TestServer server;
 
@@ -46,13 +44,8 @@ class TenancyTest {
     new Key(Ids.API_KEY.format(UUID.randomUUID()), "unused", null));
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
+  static void start(TestServer started) {
+    server = started;
   }
 
   private static Tenant tenant() {

@@ -23,7 +23,6 @@ import org.eucalypt.event.EventService;
 import org.eucalypt.library.Library;
 import org.eucalypt.library.LibraryService;
 import org.eucalypt.auth.PrincipalCache;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.BridgeFrames;
 import org.eucalypt.support.Clustered;
 import org.eucalypt.support.TestServer;
@@ -42,6 +41,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -121,7 +121,8 @@ class ClusterTest {
       a.post("/api/libraries/" + lib + "/trash", alice.key(), null);
       String created = lib + " library_created";
       String trashed = lib + " library_trashed";
-      Await.until(Duration.ofSeconds(20), () -> heardOnA.containsKey(trashed) && heardOnB.containsKey(trashed));
+      await().atMost(Duration.ofSeconds(20))
+        .until(() -> heardOnA.containsKey(trashed) && heardOnB.containsKey(trashed));
       assertTrue(vertxA.eventBus().request("test.ping", "ping").await().body().equals("pong"));
 
       assertEquals(List.of("B"), heardOnB.get(created), "heard on B's bus once: " + heardOnB);

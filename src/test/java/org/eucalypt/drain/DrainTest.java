@@ -2,16 +2,13 @@ package org.eucalypt.drain;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.eucalypt.support.Await;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,21 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * step: the lifecycle end to end, the retention window, a partial restore, restores racing
  * batches, two drains at once, and the recovery of files a crash left listed.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class DrainTest {
   // A server per test: each moves its own clock and expects the drain to see only its own work.
   private TestServer server;
   private User alice;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  void start(TestServer started) {
+    server = started;
     alice = server.newUser();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
   }
 
   @Test
@@ -204,7 +197,7 @@ class DrainTest {
       () -> new DrainVerticle(settings, server.clock, server.app.blobs()),
       new DeploymentOptions().setInstances(2)).await();
     try {
-      Await.until(Duration.ofSeconds(60), () ->
+      await().atMost(Duration.ofSeconds(60)).until(() ->
         server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(libs)) == 0
           && server.count("SELECT count(*) FROM blob_deletions") == 0);
     } finally {
@@ -236,7 +229,7 @@ class DrainTest {
     DrainVerticle verticle = new DrainVerticle(settings, server.clock, server.app.blobs());
     String deployment = server.vertx.deployVerticle(verticle).await();
     try {
-      Await.until(Duration.ofSeconds(30), () ->
+      await().atMost(Duration.ofSeconds(30)).until(() ->
         server.count("SELECT count(*) FROM libraries WHERE id = ANY($1)", (Object) uuids(List.of(lib))) == 0);
     } finally {
       server.vertx.undeploy(deployment).await();

@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,7 +86,7 @@ class DrainsTogetherTest {
     List<UUID> purgedByB = new CopyOnWriteArrayList<>();
     AtomicBoolean stopB = new AtomicBoolean();
     Thread db = drainUntilEmpty(b, purgedByB, stopB);
-    Await.until(Duration.ofSeconds(60), () -> purgedByB.size() >= 2 * BATCH);
+    await().atMost(Duration.ofSeconds(60)).until(() -> purgedByB.size() >= 2 * BATCH);
     stopB.set(true);
     db.join();
 
@@ -101,7 +101,8 @@ class DrainsTogetherTest {
     // A drains meanwhile: it skips the held library, and purges the others.
     AtomicBoolean stopA = new AtomicBoolean();
     Thread da = drainUntilEmpty(a, purgedByA, stopA);
-    Await.until(Duration.ofSeconds(60), () -> a.count("SELECT count(*) FROM libraries WHERE id <> $1", claimed) == 0);
+    await().atMost(Duration.ofSeconds(60))
+      .until(() -> a.count("SELECT count(*) FROM libraries WHERE id <> $1", claimed) == 0);
     assertTrue(a.count("SELECT count(*) FROM assets WHERE library_id = $1", claimed) > 0);
 
     // B dies: its Vert.x, pool and connections go without a word to the drain.

@@ -1,6 +1,5 @@
 package org.eucalypt.event;
 
-import org.eucalypt.support.Await;
 import org.eucalypt.support.BridgeFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -173,7 +173,8 @@ class EventsTest {
       }
       Future.all(writes).await();
       server.post("/api/libraries/" + lib + "/trash", alice.key(), null);
-      Await.until(Duration.ofSeconds(10), () -> seen.stream().anyMatch(e -> "library_trashed".equals(e.getString("event_type"))));
+      await().atMost(Duration.ofSeconds(10))
+        .until(() -> seen.stream().anyMatch(e -> "library_trashed".equals(e.getString("event_type"))));
 
       JsonObject trashed = seen.stream().filter(e -> "library_trashed".equals(e.getString("event_type"))).findFirst()
         .orElseThrow();
@@ -191,7 +192,7 @@ class EventsTest {
       server.sql("SELECT id FROM events WHERE user_id = (SELECT user_id FROM libraries WHERE id = $1) ORDER BY id",
         org.eucalypt.id.Ids.LIBRARY.parse(lib).orElseThrow()).forEach(r -> committed.add(r.getLong(0)));
       assertEquals(committed, cursors, "every committed event, once, in commit order");
-      Await.until(Duration.ofSeconds(10), () -> visibleWhenHeard.size() == seen.stream()
+      await().atMost(Duration.ofSeconds(10)).until(() -> visibleWhenHeard.size() == seen.stream()
         .filter(e -> "library".equals(e.getString("entity_type"))).count());
       assertFalse(visibleWhenHeard.contains(false));
     } finally {

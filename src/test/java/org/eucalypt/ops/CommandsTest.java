@@ -1,12 +1,10 @@
 package org.eucalypt.ops;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,18 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * status and drain --once, in-process against a live server's database: status shows a purge
  * part-way through; drain --once finishes it (CommandsIT runs the same through the jar).
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class CommandsTest {
   private TestServer server;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
+  void start(TestServer started) {
+    server = started;
   }
 
   @Test

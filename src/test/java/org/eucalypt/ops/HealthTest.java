@@ -1,6 +1,5 @@
 package org.eucalypt.ops;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -8,16 +7,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import org.eucalypt.config.DatabaseUrl;
 import org.eucalypt.db.Database;
 import org.eucalypt.drain.DrainVerticle;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestDatabase;
 import org.eucalypt.support.TestServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,18 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * /health/live and /health/ready: ready only with a reachable, migrated database and a running
  * drain, and a 503 naming the failing check otherwise. Also: /metrics on a Vert.x without metrics.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class HealthTest {
   private TestServer server;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx);
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
+  void start(TestServer started) {
+    server = started;
   }
 
   @Test

@@ -11,7 +11,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.eucalypt.drain.Drain;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,7 +140,7 @@ class LogsTest {
   }
 
   private ILoggingEvent awaitLine(String requestId) {
-    Await.until(Duration.ofSeconds(10), () -> find(requestId).isPresent());
+    await().atMost(Duration.ofSeconds(10)).until(() -> find(requestId).isPresent());
     return find(requestId).orElseThrow();
   }
 

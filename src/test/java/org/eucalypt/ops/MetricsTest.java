@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import org.eucalypt.drain.DrainMetrics;
 import org.eucalypt.drain.DrainVerticle;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
 import org.eucalypt.library.LibraryService;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
 import static org.eucalypt.ops.OpsTesting.sample;
 import static org.eucalypt.ops.OpsTesting.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,7 +98,7 @@ class MetricsTest {
       DrainMetrics.of(Metrics.registry(vertx)))).await();
     try {
       // Both trashed, neither due yet.
-      Await.until(Duration.ofSeconds(30), () -> {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
         String m = scrape(server);
         return sample(m, "eucalypt_drain_ticks_total", "result=\"ok\"") >= 1
           && sample(m, "eucalypt_drain_libraries_awaiting_purge", null) == 2;
@@ -109,7 +109,7 @@ class MetricsTest {
       assertTrue(sample(waiting, "eucalypt_drain_last_tick_timestamp_seconds", null) * 1000 >= startedAt - 1000);
 
       assertEquals(200, server.call(HttpMethod.DELETE, "/api/libraries/" + doomed, alice.key(), null).statusCode());
-      Await.until(Duration.ofSeconds(30), () ->
+      await().atMost(Duration.ofSeconds(30)).until(() ->
         sample(scrape(server), "eucalypt_drain_libraries_removed_total", null) == 1
           && sample(scrape(server), "eucalypt_drain_libraries_awaiting_purge", null) == 1);
     } finally {

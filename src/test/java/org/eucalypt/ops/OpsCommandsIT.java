@@ -1,7 +1,6 @@
 package org.eucalypt.ops;
 
 import io.vertx.core.json.JsonObject;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,7 +127,7 @@ class OpsCommandsIT {
       assertTrue(metrics.body().contains("eucalypt_drain_last_tick_timestamp_seconds"));
 
       // One JSON object per log line, the request's id among its fields.
-      Await.until(Duration.ofSeconds(10), () -> accessLine(output, "it-ready-1").isPresent());
+      await().atMost(Duration.ofSeconds(10)).until(() -> accessLine(output, "it-ready-1").isPresent());
       JsonObject line = accessLine(output, "it-ready-1").orElseThrow();
       assertEquals("/health/ready", line.getString("path"));
       assertEquals(200, line.getInteger("status"));

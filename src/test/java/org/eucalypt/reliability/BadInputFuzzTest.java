@@ -1,16 +1,14 @@
 package org.eucalypt.reliability;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.reliability.support.RawHttp;
 import org.eucalypt.reliability.support.RawHttp.Answer;
 import org.eucalypt.reliability.support.Snapshot;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * so "nothing changes" is a fair demand of all of them. {@code -Dreliability.fuzz.requests=N}
  * (50,000 under {@code -Preliability}) sets how many; {@code -Dreliability.seed=N} replays a run.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class BadInputFuzzTest {
   private static final int REQUESTS = Integer.getInteger("reliability.fuzz.requests", 10_000);
 
@@ -62,8 +60,8 @@ class BadInputFuzzTest {
   private static String keyId;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  static void start(TestServer started) {
+    server = started;
     alice = server.newUser();
     http = new RawHttp("localhost", server.app.port());
     live = server.createLibrary(alice, "live");
@@ -73,11 +71,6 @@ class BadInputFuzzTest {
     assertEquals(200, server.post("/api/libraries/" + trashed + "/trash", alice.key(), null).statusCode());
     keyId = server.post("/api/api-keys/", alice.key(), new JsonObject().put("name", "second")
       .put("actions", new JsonArray().add("read"))).bodyAsJsonObject().getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
   }
 
   /** One request to send: what it is, for the failure message, and its bytes. */

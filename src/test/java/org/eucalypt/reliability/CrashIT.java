@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.eucalypt.reliability.support.JarFixture;
 import org.eucalypt.reliability.support.JarProcess;
-import org.eucalypt.support.Await;
 import org.eucalypt.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,10 +28,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The packaged server killed with {@code kill -9} at random moments while its drain purges
@@ -124,8 +123,7 @@ class CrashIT {
     // the drain skips a library whose row is locked (as it skips one another drain holds), so the
     // kills and restarts in between cannot purge it to the end first. Midway is then certain, not
     // a matter of how fast this machine restarts a JVM (CI once lost that race).
-    Await.until(Duration.ofSeconds(30), "the drain starting on the kept library",
-      () -> keptAssets() < KEPT_ASSETS);
+    await("the drain starting on the kept library").atMost(Duration.ofSeconds(30)).until(() -> keptAssets() < KEPT_ASSETS);
     Connection hold = db.connect();
     hold.setAutoCommit(false);
     long holdPid;
@@ -139,6 +137,7 @@ class CrashIT {
     boolean restored = false;
     for (int k = 1; k <= KILLS; k++) {
       // A random moment of the purge: the drain is somewhere inside a batch, a commit or a sweep.
+      // The sleep is the thing under test: nothing to await, the moment is what is random.
       sleep(20 + random.nextInt(300));
       boolean working = db.count("SELECT count(*) FROM libraries WHERE trashed_at IS NOT NULL") > 0
         || db.count("SELECT count(*) FROM blob_deletions") > 0;
@@ -152,8 +151,8 @@ class CrashIT {
         // After the first restart, the restore: it waits for the test's lock, then gets the row
         // before the drain can (the drain never waits for a lock, it skips).
         CompletableFuture<HttpResponse<String>> restore = sendAsync("POST", "/api/libraries/" + kept + "/restore");
-        Await.until(Duration.ofSeconds(30), "the restore waiting for the kept library's row",
-          () -> blockedBy(holdPid) > 0);
+        await("the restore waiting for the kept library's row").atMost(Duration.ofSeconds(30))
+          .until(() -> blockedBy(holdPid) > 0);
         hold.commit();
         hold.close();
         HttpResponse<String> res = restore.get(30, TimeUnit.SECONDS);
@@ -164,14 +163,9 @@ class CrashIT {
     System.out.println("CrashIT: " + KILLS + " kills, " + killedMidPurge + " while the drain had work");
 
     // The drain finishes on its own, restarted as it was.
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (db.count("SELECT count(*) FROM libraries WHERE trashed_at IS NOT NULL") > 0
-      || db.count("SELECT count(*) FROM blob_deletions") > 0) {
-      if (System.nanoTime() > deadline) {
-        fail("the drain did not finish within 3 minutes; see " + log);
-      }
-      sleep(100);
-    }
+    await("the drain finishing (its log: " + log + ")").atMost(Duration.ofMinutes(3))
+      .until(() -> db.count("SELECT count(*) FROM libraries WHERE trashed_at IS NOT NULL") == 0
+        && db.count("SELECT count(*) FROM blob_deletions") == 0);
     db.assertInvariants("at the end");
     for (String lib : purged) {
       assertEquals(404, send("GET", "/api/libraries/" + lib, null).statusCode());

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,15 +64,8 @@ class DatabaseOutageTest {
     }
 
     pg.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int status;
-    do {
-      status = server.get("/api/libraries", alice.key()).statusCode();
-      if (status != 200) {
-        Thread.sleep(100);
-      }
-    } while (status != 200 && System.nanoTime() < deadline);
-    assertEquals(200, status, "the server did not recover once the database was back");
+    await("the server answering again once the database is back").atMost(Duration.ofSeconds(30))
+      .until(() -> server.get("/api/libraries", alice.key()).statusCode() == 200);
     // The trash attempted during the outage did not happen; the library is as it was.
     assertEquals(null, server.get("/api/libraries/" + lib, alice.key()).bodyAsJsonObject().getValue("trashed_at"));
     assertEquals(201, server.upload(alice, lib, "after.jpg", TestServer.randomBytes(1024)).statusCode());

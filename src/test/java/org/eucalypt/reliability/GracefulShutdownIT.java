@@ -19,16 +19,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * SIGTERM to the packaged server while an upload is half sent and a drain batch is under way.
@@ -46,6 +47,8 @@ class GracefulShutdownIT {
   private static final int ASSETS = 12;
   private static final int BATCH = 5;
   private static final long GRACE_MS = 2_000;
+  /** Fine enough to time readiness and the listener's close against the grace. */
+  private static final Duration POLL = Duration.ofMillis(20);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
   private TestDatabase database;
@@ -107,9 +110,9 @@ class GracefulShutdownIT {
       }
       assertEquals(200, send("POST", "/api/libraries/" + purged + "/trash").statusCode());
       assertEquals(200, send("DELETE", "/api/libraries/" + purged).statusCode());
-      await("the drain's batch to be waiting on the locked rows", 30, () -> db.count(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-          + " AND query LIKE '%DELETE FROM assets%'") == 1);
+      await("the drain's batch to be waiting on the locked rows").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+        .until(() -> db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+          + " AND wait_event_type = 'Lock' AND query LIKE '%DELETE FROM assets%'") == 1);
 
       // An upload under way: headers and half its body now, the rest after the listener has closed.
       byte[] content = new byte[256 * 1024];
@@ -124,17 +127,20 @@ class GracefulShutdownIT {
           + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body, 0, half);
         out.flush();
-        await("the upload to be staging", 10, () -> stagedFiles(storage) > 0);
+        await("the upload to be staging").atMost(Duration.ofSeconds(10)).pollInterval(POLL)
+          .until(() -> stagedFiles(storage) > 0);
 
         long termAt = System.nanoTime();
         server.sigterm();
-        await("readiness to answer 503", 5, () -> server.status("/health/ready") == 503);
+        await("readiness to answer 503").atMost(Duration.ofSeconds(5)).pollInterval(POLL)
+          .until(() -> server.status("/health/ready") == 503);
         long notReadyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - termAt);
         assertTrue(notReadyMs < GRACE_MS, "readiness went 503 only after " + notReadyMs + " ms");
         // Still serving during the grace: a load balancer that has not noticed yet loses nothing.
         assertEquals(200, server.status("/health/live"), "the server stopped serving within the grace");
 
-        await("the listener to close", 20, () -> server.status("/health/live") == -1);
+        await("the listener to close").atMost(Duration.ofSeconds(20)).pollInterval(POLL)
+          .until(() -> server.status("/health/live") == -1);
         long closedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - termAt);
         assertTrue(closedMs >= GRACE_MS - 100, "the listener closed after " + closedMs + " ms, before the grace");
         assertTrue(server.alive(), "the process exited with an upload under way");
@@ -194,20 +200,6 @@ class GracefulShutdownIT {
     }
     try (var s = Files.walk(staging)) {
       return s.filter(Files::isRegularFile).count();
-    }
-  }
-
-  private interface Condition {
-    boolean met() throws Exception;
-  }
-
-  private static void await(String what, int seconds, Condition c) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!c.met()) {
-      if (System.nanoTime() > deadline) {
-        fail("waited " + seconds + " s for " + what);
-      }
-      Thread.sleep(20);
     }
   }
 

@@ -9,9 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import org.eucalypt.drain.Drain;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>{@code -Dreliability.race.rounds=N} (1,000 under {@code -Preliability}, 40 by default);
  * {@code -Dreliability.seed=N} replays the choices (not the thread timing).
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class RaceFuzzTest {
   private static final int ROUNDS = Integer.getInteger("reliability.race.rounds", 40);
 
@@ -54,18 +54,18 @@ class RaceFuzzTest {
   private static User alice;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    a = TestServer.start(vertx);
+  static void start(TestServer started) {
+    a = started;
     otherVertx = Vertx.vertx();
     b = a.startAnotherInstance(otherVertx);
     alice = a.newUser();
   }
 
+  /** Before the extension stops {@code a}, which drops the database they share. */
   @AfterAll
   static void stop() {
     b.stopInstance();
     otherVertx.close().await();
-    a.stop();
   }
 
   /** What the test knows: the bytes of each asset it uploaded, and its library. */

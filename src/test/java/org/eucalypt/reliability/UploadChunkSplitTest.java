@@ -1,14 +1,12 @@
 package org.eucalypt.reliability;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.eucalypt.reliability.support.JarFixture;
 import org.eucalypt.reliability.support.RawHttp;
 import org.eucalypt.reliability.support.RawHttp.Answer;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,22 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * each flushed on its own: cut after every CR, and cut at every offset around the file's end;
  * the stored file must be the uploaded bytes and the fields what was sent.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(ServerExtension.class)
 class UploadChunkSplitTest {
   private static TestServer server;
   private static User alice;
   private static String library;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TestServer.start(vertx);
+  static void start(TestServer started) {
+    server = started;
     alice = server.newUser();
     library = server.createLibrary(alice, "split");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
   }
 
   @Test

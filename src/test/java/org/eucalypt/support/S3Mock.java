@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Adobe's S3Mock, the Spring Boot jar Maven copies to {@code target/s3mock/s3mock.jar}, run as a
  * process of its own: its Spring Boot, Jackson and Logback never meet ours on one classpath.
@@ -54,24 +56,18 @@ public final class S3Mock {
     }
   }
 
-  private void awaitListening(Duration within, Path log) throws IOException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("S3Mock exited: " + Files.readString(log));
-      }
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
+  private void awaitListening(Duration within, Path log) {
+    await("S3Mock listening (its log: " + log + ")").atMost(within).pollInterval(Duration.ofMillis(200))
+      .until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("S3Mock exited: " + Files.readString(log));
         }
-      }
-    }
-    throw new IllegalStateException("S3Mock did not listen within " + within + ": " + Files.readString(log));
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          return true;
+        } catch (IOException notYet) {
+          return false;
+        }
+      });
   }
 
   public String endpoint() {

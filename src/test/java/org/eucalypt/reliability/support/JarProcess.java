@@ -5,10 +5,13 @@ import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged server ({@code java -jar target/eucalypt.jar}) as a process of its own, so a test
@@ -63,17 +66,13 @@ public final class JarProcess {
 
   /** Polls {@code /health/ready} until it answers 200, or fails after {@code seconds}. */
   public void awaitReady(int seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("eucalypt exited with " + process.exitValue() + "; see " + log);
-      }
-      if (status("/health/ready") == 200) {
-        return;
-      }
-      pause(100);
-    }
-    throw new IllegalStateException("eucalypt not ready after " + seconds + " s; see " + log);
+    await("eucalypt ready (its log: " + log + ")").atMost(Duration.ofSeconds(seconds))
+      .until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("eucalypt exited with " + process.exitValue() + "; see " + log);
+        }
+        return status("/health/ready") == 200;
+      });
   }
 
   /** The status of a GET on this instance, or -1 when it cannot be reached. */
@@ -133,13 +132,5 @@ public final class JarProcess {
 
   public boolean alive() {
     return process.isAlive();
-  }
-
-  static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

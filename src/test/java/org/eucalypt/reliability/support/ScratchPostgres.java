@@ -1,20 +1,26 @@
 package org.eucalypt.reliability.support;
 
+import org.eucalypt.support.Prerequisite;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A PostgreSQL cluster of this test's own (initdb into a temp dir, on a free port), so that it can
  * be stopped and started: the shared server on 5432 serves others and is never touched. Run as the
- * {@code postgres} user when the test runs as root. Skips the test where initdb is missing.
+ * {@code postgres} user when the test runs as root. Where initdb is missing it skips the test, or
+ * fails it under {@code CI=true} ({@link Prerequisite}).
  */
 public final class ScratchPostgres implements AutoCloseable {
-  private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+  private static final Path BIN = serverBinaries().orElse(null);
 
   private final Path dir;
   private final int port;
@@ -25,14 +31,58 @@ public final class ScratchPostgres implements AutoCloseable {
   }
 
   public static ScratchPostgres create() throws IOException {
-    assumeTrue(Files.isExecutable(BIN.resolve("initdb")), "no initdb at " + BIN);
+    Prerequisite.require(BIN != null, "PostgreSQL's initdb (neither in `pg_config --bindir` nor in "
+      + "/usr/lib/postgresql/*/bin; Debian's postgresql package has it)");
     Path dir = Files.createTempDirectory("eucalypt-pg-");
-    assumeTrue(Tmpfs.run("chown", "postgres", dir.toString()), "cannot hand a directory to the postgres user");
+    Prerequisite.require(Tmpfs.run("chown", "postgres", dir.toString()),
+      "a postgres user to hand " + dir + " to (and root, to hand it over)");
     ScratchPostgres pg = new ScratchPostgres(dir, JarProcess.freePort());
-    assumeTrue(pg.asPostgres(BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust",
-      "-U", "postgres"), "initdb failed");
+    if (!pg.asPostgres(BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust",
+      "-U", "postgres")) {
+      throw new IllegalStateException("initdb failed in " + dir);
+    }
     pg.start();
     return pg;
+  }
+
+  /**
+   * The directory of initdb and pg_ctl: where {@code pg_config --bindir} says, else the newest of
+   * Debian's {@code /usr/lib/postgresql/<version>/bin}.
+   */
+  private static Optional<Path> serverBinaries() {
+    Optional<Path> configured = pgConfigBindir().filter(ScratchPostgres::hasInitdb);
+    if (configured.isPresent()) {
+      return configured;
+    }
+    try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+      return versions.map(v -> v.resolve("bin")).filter(ScratchPostgres::hasInitdb)
+        .max(Comparator.comparing(ScratchPostgres::majorVersion));
+    } catch (IOException noneInstalled) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Path> pgConfigBindir() {
+    try {
+      Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(Path.of(out)) : Optional.empty();
+    } catch (IOException notInstalled) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  private static boolean hasInitdb(Path bin) {
+    return Files.isExecutable(bin.resolve("initdb"));
+  }
+
+  /** 15 for /usr/lib/postgresql/15/bin; 0 for a directory not named by a number. */
+  private static int majorVersion(Path bin) {
+    String name = bin.getParent().getFileName().toString();
+    return name.matches("\\d+") ? Integer.parseInt(name) : 0;
   }
 
   /** The server's URL, without a database: eucalypt's settings add one. */

@@ -1,5 +1,7 @@
 package org.eucalypt.reliability.support;
 
+import org.eucalypt.support.Prerequisite;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,11 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * A small tmpfs mounted for one test: a real disk that fills up (ENOSPC) and can be made
- * read-only (EROFS). Needs root; without it the test is skipped, not failed.
+ * read-only (EROFS). Needs root; without it the test is skipped, or failed under {@code CI=true}
+ * ({@link Prerequisite}).
  */
 public final class Tmpfs implements AutoCloseable {
   private final Path dir;
@@ -20,14 +21,14 @@ public final class Tmpfs implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** Mounts a tmpfs of {@code size} (as mount takes it: "1m") on a new directory, or skips the test. */
+  /** Mounts a tmpfs of {@code size} (as mount takes it: "1m") on a new directory. */
   public static Tmpfs mount(String size) throws IOException {
     Path dir = Files.createTempDirectory("eucalypt-tmpfs-");
     boolean ok = run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0777", "tmpfs", dir.toString());
     if (!ok) {
       Files.deleteIfExists(dir);
     }
-    assumeTrue(ok, "cannot mount a tmpfs here (needs root): " + dir);
+    Prerequisite.require(ok, "mounting a tmpfs (needs root): " + dir);
     return new Tmpfs(dir);
   }
 
