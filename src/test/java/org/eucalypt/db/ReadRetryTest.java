@@ -8,8 +8,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,7 +45,7 @@ class ReadRetryTest {
       return client.query("SELECT 7 AS n FROM pg_sleep(1)").execute().map(rows -> rows.iterator().next().getInteger("n"));
     });
     // Kill the backend running the first attempt, once it is running.
-    org.eucalypt.support.Await.until(java.time.Duration.ofSeconds(10), "the read is running", () -> server.count(
+    await("the read is running").atMost(Duration.ofSeconds(10)).until(() -> server.count(
       "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT 7 AS n%'") == 1);
     long killed = server.sql("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity "
       + "WHERE datname = current_database() AND query LIKE 'SELECT 7 AS n%'").iterator().next().getLong("n");
