@@ -56,7 +56,7 @@ final class ChildProcesses {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         killTree(process);
-        throw new RenditionException(command.get(0) + " took longer than " + timeout.toSeconds()
+        throw RenditionException.retryable(command.get(0) + " took longer than " + timeout.toSeconds()
           + " s and was stopped");
       }
       return new Result(process.exitValue(), read(out), read(err));
