@@ -20,6 +20,8 @@ import org.eucalypt.http.ApiVerticle;
 import org.eucalypt.http.UrlSigner;
 import org.eucalypt.library.LibraryVerticle;
 import org.eucalypt.ops.Health;
+import org.eucalypt.rendition.RenditionLimits;
+import org.eucalypt.rendition.RenditionVerticle;
 import org.eucalypt.ops.Metrics;
 import org.eucalypt.storage.BlobStore;
 import org.eucalypt.storage.BlobStores;
@@ -88,6 +90,8 @@ public final class Eucalypt {
           // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
           DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));
           f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs, drainMetrics), 1));
+          // Background work, like the drain: tests that drive the queue themselves leave it off.
+          f = f.compose(v -> deploy(() -> new RenditionVerticle(settings, clock, blobs, RenditionLimits.defaults()), 1));
         }
         ApiVerticle[] first = new ApiVerticle[1];
         return f.compose(v -> deploy(() -> {
