@@ -91,7 +91,7 @@ public final class Eucalypt {
           DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));
           f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs, drainMetrics), 1));
           // Background work, like the drain: tests that drive the queue themselves leave it off.
-          f = f.compose(v -> deploy(() -> new RenditionVerticle(settings, clock, blobs, RenditionLimits.defaults()), 1));
+          f = f.compose(v -> deploy(() -> new RenditionVerticle(settings, clock, blobs, RenditionLimits.of(settings)), 1));
         }
         ApiVerticle[] first = new ApiVerticle[1];
         return f.compose(v -> deploy(() -> {

@@ -43,6 +43,9 @@ public record Settings(
   String s3Region,
   Duration shutdownGrace,
   Duration shutdownTimeout,
+  int renditionWorkers,
+  Duration renditionTimeout,
+  long renditionMaxPixels,
   JsonObject source) {
 
   /** The config keys, in the order the README documents them. */
@@ -54,7 +57,8 @@ public record Settings(
     "max_body_bytes", "max_upload_bytes",
     "cluster_host", "cluster_port", "cluster_members", "cluster_bus_port",
     "storage", "s3_endpoint", "s3_bucket", "s3_region",
-    "shutdown_grace", "shutdown_timeout");
+    "shutdown_grace", "shutdown_timeout",
+    "rendition_workers", "rendition_timeout", "rendition_max_pixels");
 
   public static String envName(String key) {
     return "EUCALYPT_" + key.toUpperCase(Locale.ROOT);
@@ -90,6 +94,9 @@ public record Settings(
       // Zero is allowed: no wait between "not ready" and closing the listener (tests, or no load balancer).
       duration(c, "shutdown_grace", true),
       positiveDuration(c, "shutdown_timeout"),
+      intIn(c, "rendition_workers", 0, 1024),
+      positiveDuration(c, "rendition_timeout"),
+      longIn(c, "rendition_max_pixels", 1, Long.MAX_VALUE),
       c.copy());
   }
 

@@ -1,5 +1,7 @@
 package org.eucalypt.rendition;
 
+import org.eucalypt.config.Settings;
+
 import java.time.Duration;
 
 /**
@@ -11,14 +13,6 @@ import java.time.Duration;
  * @param maxPixels  width x height above this fails the task from the file's header, before decoding
  */
 public record RenditionLimits(int workers, Duration timeout, long maxPixels) {
-
-  /**
-   * 200 megapixels: beyond any camera sold today (the largest phone sensors are 200 MP), so a
-   * file over it is a panorama stitch or a decompression bomb; either would take gigabytes to decode.
-   */
-  public static final long DEFAULT_MAX_PIXELS = 200_000_000L;
-
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
   public RenditionLimits {
     if (workers < 1) {
@@ -33,12 +27,14 @@ public record RenditionLimits(int workers, Duration timeout, long maxPixels) {
   }
 
   /** Half the cores, at least one: the other half stays with the API and the database. */
-  public static int defaultWorkers(int cores) {
+  private static int defaultWorkers(int cores) {
     return Math.max(1, cores / 2);
   }
 
-  public static RenditionLimits defaults() {
-    return new RenditionLimits(defaultWorkers(Runtime.getRuntime().availableProcessors()), DEFAULT_TIMEOUT,
-      DEFAULT_MAX_PIXELS);
+  /** From the settings; {@code rendition_workers} 0 means {@link #defaultWorkers} of this machine's cores. */
+  public static RenditionLimits of(Settings settings) {
+    int workers = settings.renditionWorkers() > 0 ? settings.renditionWorkers()
+      : defaultWorkers(Runtime.getRuntime().availableProcessors());
+    return new RenditionLimits(workers, settings.renditionTimeout(), settings.renditionMaxPixels());
   }
 }

@@ -252,13 +252,20 @@ public final class RenditionWorker {
         : tx.preparedQuery(TaskSql.UPSERT_METADATA).execute(Tuple.of(claim.asset(), outcome.metadata(), now)).mapEmpty());
   }
 
-  /** Files that will not be recorded: listed as due now, then deleted and unlisted. */
+  /**
+   * Files that will not be recorded: those still listed are made due now, then deleted and
+   * unlisted. A key already recorded is not listed, so its file is safe from this whatever the path.
+   */
   private Future<Void> discard(List<String> keys) {
     if (keys.isEmpty()) {
       return Future.succeededFuture();
     }
     return pool.preparedQuery(TaskSql.DUE_NOW).execute(Tuple.of(keys.toArray(String[]::new), now()))
-      .compose(v -> deletions.deleteListed(keys));
+      .compose(listed -> {
+        List<String> due = new ArrayList<>(listed.size());
+        listed.forEach(r -> due.add(r.getString("blob_key")));
+        return deletions.deleteListed(due);
+      });
   }
 
   private static List<String> keys(List<Stored> stored) {

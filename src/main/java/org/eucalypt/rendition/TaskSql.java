@@ -63,8 +63,11 @@ final class TaskSql {
   static final String CLAIM_INTENTS = """
     DELETE FROM blob_deletions WHERE blob_key = ANY($1) AND not_before > $2 RETURNING blob_key""";
 
-  /** Files that will not be recorded: due now, deleted straight away by the worker. */
-  static final String DUE_NOW = "UPDATE blob_deletions SET not_before = $2 WHERE blob_key = ANY($1)";
+  /**
+   * Files that will not be recorded: due now, deleted straight away by the worker. Only keys still
+   * listed come back, so a file that was recorded (and unlisted) can never be deleted this way.
+   */
+  static final String DUE_NOW = "UPDATE blob_deletions SET not_before = $2 WHERE blob_key = ANY($1) RETURNING blob_key";
 
   /** A variant already recorded (a worker whose lease ran out finished first) keeps its file. */
   static final String INSERT_RENDITIONS = """

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real files through real libvips and ffmpeg: orientation, colour, alpha, HEIC, video, damage, bombs. */
 class ImageRenditionsTest {
-  private static final RenditionLimits LIMITS = new RenditionLimits(1, Duration.ofSeconds(60), RenditionLimits.DEFAULT_MAX_PIXELS);
+  private static final RenditionLimits LIMITS = new RenditionLimits(1, Duration.ofSeconds(60), 200_000_000L);
   private final ImageRenditions images = new ImageRenditions(LIMITS);
 
   @TempDir

@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(VertxExtension.class)
 class RenditionQueueTest {
-  private static final RenditionLimits LIMITS = new RenditionLimits(1, Duration.ofSeconds(30), RenditionLimits.DEFAULT_MAX_PIXELS);
+  private static final RenditionLimits LIMITS = new RenditionLimits(1, Duration.ofSeconds(30), 200_000_000L);
   private static final Duration LEASE = LIMITS.timeout().multipliedBy(10);
 
   private TestServer server;

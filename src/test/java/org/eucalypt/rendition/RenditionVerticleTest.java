@@ -63,7 +63,7 @@ class RenditionVerticleTest {
       UUID asset = Ids.ASSET.parse(res.bodyAsJsonObject().getString("id")).orElseThrow();
       Tasks.enqueue(server.app.pool(), asset, "image/jpeg", OffsetDateTime.now(ZoneOffset.UTC)).await();
     }
-    RenditionLimits limits = new RenditionLimits(1, Duration.ofSeconds(30), RenditionLimits.DEFAULT_MAX_PIXELS);
+    RenditionLimits limits = new RenditionLimits(1, Duration.ofSeconds(30), 200_000_000L);
     java.util.List<String> deployed = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {
       deployed.add(server.vertx.deployVerticle(
