@@ -250,6 +250,37 @@ class RenditionQueueTest {
   }
 
   @Test
+  void aWorkerThatDiesAfterStoringLeavesItsFilesToTheSweepAndItsTaskToAnother() throws Exception {
+    UUID asset = upload(photo(), "image/jpeg");
+    Promise<Void> stored = Promise.promise();
+    // Dies between storing its files and recording them: it never takes another step.
+    RenditionWorker dying = worker(new RenditionWorker.Interleaving() {
+      @Override
+      public Future<Void> afterStored(UUID a) {
+        stored.complete();
+        return Promise.<Void>promise().future();
+      }
+    });
+    Future<Boolean> neverEnds = dying.runOne();
+    stored.future().await();
+    Set<String> orphans = renditionFiles(asset);
+    assertEquals(3, orphans.size());
+    assertEquals(3, server.count("SELECT count(*) FROM blob_deletions WHERE blob_key LIKE $1", asset + "-%"),
+      "stored, but listed: never forgotten");
+    server.assertInvariants();
+
+    server.clock.advance(LEASE.plusSeconds(1));
+    assertTrue(worker().runOne().await(), "another worker takes the task over");
+    assertEquals("success", task(asset, "display_proxy_generation").getString("status"));
+    server.clock.advance(RenditionWorker.INTENT_TTL);
+    server.drain(100).sweepDeletions(1000).await();
+    assertEquals(renditionKeys(asset), renditionFiles(asset), "the dead worker's files are swept, the recorded ones stay");
+    assertTrue(orphans.stream().noneMatch(renditionKeys(asset)::contains));
+    assertFalse(neverEnds.isComplete());
+    server.assertInvariants();
+  }
+
+  @Test
   void retriesAreBounded() throws Exception {
     UUID asset = upload(photo(), "image/jpeg");
     // The original is gone from the store (a disk fault): not the file's fault, so retried.
