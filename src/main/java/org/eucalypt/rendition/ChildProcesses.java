@@ -53,6 +53,7 @@ final class ChildProcesses {
       throw new RenditionException(command.get(0) + " cannot be run (" + e.getMessage()
         + "); install libvips-tools and ffmpeg");
     }
+    offerToTheOomKiller(process);
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         killTree(process);
@@ -78,6 +79,19 @@ final class ChildProcesses {
         + lastChars(r.stderr().strip()));
     }
     return r.stdout();
+  }
+
+  /**
+   * A decoder that runs away with memory must be what the kernel's OOM killer takes, never the
+   * server: the child is made its first choice (raising a score needs no privilege). Set just
+   * after the start, before the decoder has read much; where /proc is not Linux's, nothing.
+   */
+  private static void offerToTheOomKiller(Process process) {
+    try {
+      Files.writeString(Path.of("/proc", Long.toString(process.pid()), "oom_score_adj"), "1000");
+    } catch (IOException | UnsupportedOperationException e) {
+      // not Linux, or the process has already ended
+    }
   }
 
   /** The shell's convention, which Java follows: 128 + n is death by signal n (SIGSEGV = 139). */

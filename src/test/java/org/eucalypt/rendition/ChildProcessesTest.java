@@ -42,6 +42,20 @@ class ChildProcessesTest {
   }
 
   @Test
+  void aDecoderIsTheOomKillersFirstChoiceNotTheServer() throws Exception {
+    assumeLinuxProc();
+    // The score is raised just after the start: the child waits (up to 5 s) to see it, then tells.
+    String score = ChildProcesses.runOk(List.of("sh", "-c",
+      "for i in $(seq 100); do [ \"$(cat /proc/self/oom_score_adj)\" = 1000 ] && break; sleep 0.05; done;"
+        + " cat /proc/self/oom_score_adj"), dir, Duration.ofSeconds(10));
+    assertEquals("1000", score.strip());
+  }
+
+  private static void assumeLinuxProc() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no Linux /proc here");
+  }
+
+  @Test
   void aMissingToolSaysWhatToInstall() {
     RenditionException e = assertThrows(RenditionException.class,
       () -> ChildProcesses.run(List.of("no-such-tool-eucalypt"), dir, Duration.ofSeconds(5)));
