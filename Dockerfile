@@ -14,8 +14,13 @@ COPY config ./config
 COPY src ./src
 RUN mvn -B -q package -DskipTests && cp target/eucalypt.jar /eucalypt.jar
 
-# --- run: a JRE, the jar, nothing else -------------------------------------------------------
-FROM eclipse-temurin:17-jre
+# --- run: a JRE, the jar, and the tools renditions run ----------------------------------------
+# Debian bookworm, as CI: the same libvips (8.14) and ffmpeg (5.1) the tests ran against.
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      openjdk-17-jre-headless libvips-tools ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system eucalypt \
  && useradd --system --gid eucalypt --home-dir /var/lib/eucalypt --shell /usr/sbin/nologin eucalypt \
  && mkdir -p /var/lib/eucalypt/data /opt/eucalypt \

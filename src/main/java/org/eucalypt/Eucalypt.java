@@ -28,6 +28,8 @@ import org.eucalypt.http.UrlSigner;
 import org.eucalypt.library.LibraryService;
 import org.eucalypt.library.LibraryServiceImpl;
 import org.eucalypt.ops.Health;
+import org.eucalypt.rendition.RenditionLimits;
+import org.eucalypt.rendition.RenditionVerticle;
 import org.eucalypt.ops.Metrics;
 import org.eucalypt.storage.BlobStore;
 import org.eucalypt.storage.BlobStores;
@@ -109,6 +111,8 @@ public final class Eucalypt {
       // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
       DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));
       f = f.compose(v -> deploy(() -> new DrainVerticle(settings, clock, blobs, drainMetrics), 1));
+      // Background work, like the drain: tests that drive the queue themselves leave it off.
+      f = f.compose(v -> deploy(() -> new RenditionVerticle(settings, clock, blobs, RenditionLimits.of(settings)), 1));
     }
     // The bridge listens before HTTP does, so readiness answering 200 means every door is open.
     ApiVerticle[] first = new ApiVerticle[1];

@@ -8,6 +8,8 @@ import com.drew.metadata.bmp.BmpHeaderDirectory;
 import com.drew.metadata.exif.ExifDirectoryBase;
 import com.drew.metadata.exif.ExifIFD0Directory;
 import com.drew.metadata.exif.ExifSubIFDDirectory;
+import com.drew.metadata.exif.GpsDirectory;
+import com.drew.metadata.exif.makernotes.AppleMakernoteDirectory;
 import com.drew.metadata.gif.GifHeaderDirectory;
 import com.drew.metadata.heif.HeifDirectory;
 import com.drew.metadata.jpeg.JpegDirectory;
@@ -18,6 +20,10 @@ import com.drew.metadata.mp4.Mp4Directory;
 import com.drew.metadata.mp4.media.Mp4VideoDirectory;
 import com.drew.metadata.png.PngDirectory;
 import com.drew.metadata.webp.WebpDirectory;
+import com.drew.metadata.xmp.XmpDirectory;
+import com.drew.lang.GeoLocation;
+import com.drew.lang.Rational;
+import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +43,15 @@ import java.util.regex.Pattern;
 
 /**
  * What a photo's or video's own bytes say about it: displayed size, capture time and, for videos,
- * length. Any field may be null; a file the library cannot make sense of gives all nulls.
+ * length, and the camera's {@link Details} ({@code include=metadata}). Any field may be null; a
+ * file the library cannot make sense of gives all nulls.
  *
  * <p>{@link #read} does blocking file I/O and parsing: call it on a worker thread.
  */
-public record PhotoMetadata(Integer width, Integer height, OffsetDateTime capturedAt, Double durationSeconds) {
+public record PhotoMetadata(Integer width, Integer height, OffsetDateTime capturedAt, Double durationSeconds,
+                            Details details) {
 
-  private static final PhotoMetadata NOTHING = new PhotoMetadata(null, null, null, null);
+  static final PhotoMetadata NOTHING = new PhotoMetadata(null, null, null, null, Details.NONE);
 
   /** EXIF date-times are "yyyy:MM:dd HH:mm:ss"; some writers use '-' in the date part. */
   private static final Pattern EXIF_DATE_TIME =
@@ -66,7 +74,8 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
         size == null ? null : size[0],
         size == null ? null : size[1],
         capturedAt(metadata),
-        durationSeconds(metadata));
+        durationSeconds(metadata),
+        Details.of(metadata));
     } catch (ImageProcessingException | IOException | RuntimeException e) {
       // Hostile or broken files can make any parser trip over itself (index errors, negative
       // lengths...); an upload must still succeed, just without what we could not read.
@@ -285,5 +294,137 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
       }
     }
     return null;
+  }
+
+  // ---- details, as Gumnut's MetadataResponse has them ----
+
+  /**
+   * The camera's and the file's own facts. Times keep the offset the file gives; without one
+   * they are the wall-clock time as written, with no offset. {@code timezone} is an IANA name
+   * only when the offset is a whole number of hours ({@code Etc/GMT-2} for +02:00): EXIF
+   * records offsets, not places. Raw size is the stored size, before orientation.
+   */
+  public record Details(String make, String model, String lensModel, Double exposureTime, Double fNumber,
+                        Integer iso, Double focalLength, Double exposureBias, Integer orientation,
+                        String originalDatetime, String digitizedDatetime, String modifiedDatetime, String timezone,
+                        Double latitude, Double longitude, Double altitude, Integer rating, Integer rawWidth,
+                        Integer rawHeight, String livePhotoCid, String description) {
+
+    public static final Details NONE = new Details(null, null, null, null, null, null, null, null, null, null, null,
+      null, null, null, null, null, null, null, null, null, null);
+
+    static Details of(Metadata metadata) {
+      ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
+      ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
+      GpsDirectory gps = metadata.getFirstDirectoryOfType(GpsDirectory.class);
+      ZoneOffset originalOffset = exif == null ? null : parseOffset(exif.getString(ExifDirectoryBase.TAG_TIME_ZONE_ORIGINAL));
+      GeoLocation where = gps == null ? null : gps.getGeoLocation();
+      int[] raw = storedSize(metadata);
+      boolean isVideo = metadata.containsDirectoryOfType(QuickTimeDirectory.class)
+        || metadata.containsDirectoryOfType(Mp4Directory.class);
+      return new Details(
+        text(ifd0, ExifDirectoryBase.TAG_MAKE),
+        text(ifd0, ExifDirectoryBase.TAG_MODEL),
+        text(exif, ExifDirectoryBase.TAG_LENS_MODEL),
+        number(exif, ExifDirectoryBase.TAG_EXPOSURE_TIME),
+        number(exif, ExifDirectoryBase.TAG_FNUMBER),
+        exif == null ? null : exif.getInteger(ExifDirectoryBase.TAG_ISO_EQUIVALENT),
+        number(exif, ExifDirectoryBase.TAG_FOCAL_LENGTH),
+        number(exif, ExifDirectoryBase.TAG_EXPOSURE_BIAS),
+        ifd0 == null ? null : ifd0.getInteger(ExifDirectoryBase.TAG_ORIENTATION),
+        stamp(exif, ExifDirectoryBase.TAG_DATETIME_ORIGINAL, exif, ExifDirectoryBase.TAG_TIME_ZONE_ORIGINAL),
+        stamp(exif, ExifDirectoryBase.TAG_DATETIME_DIGITIZED, exif, ExifDirectoryBase.TAG_TIME_ZONE_DIGITIZED),
+        stamp(ifd0, ExifDirectoryBase.TAG_DATETIME, exif, ExifDirectoryBase.TAG_TIME_ZONE),
+        ianaName(originalOffset),
+        where == null || where.isZero() ? null : where.getLatitude(),
+        where == null || where.isZero() ? null : where.getLongitude(),
+        altitude(gps),
+        rating(ifd0, metadata),
+        raw == null || isVideo ? null : raw[0],
+        raw == null || isVideo ? null : raw[1],
+        livePhotoCid(metadata),
+        text(ifd0, ExifDirectoryBase.TAG_IMAGE_DESCRIPTION));
+    }
+
+    /** MetadataResponse's fields (without the asset id and the record's own times). */
+    public JsonObject toJson() {
+      return new JsonObject()
+        .put("make", make).put("model", model).put("lens_model", lensModel)
+        .put("exposure_time", exposureTime).put("f_number", fNumber).put("iso", iso)
+        .put("focal_length", focalLength).put("exposure_bias", exposureBias).put("orientation", orientation)
+        .put("original_datetime", originalDatetime).put("digitized_datetime", digitizedDatetime)
+        .put("modified_datetime", modifiedDatetime).put("timezone", timezone)
+        .put("latitude", latitude).put("longitude", longitude).put("altitude", altitude)
+        .put("rating", rating).put("raw_width", rawWidth).put("raw_height", rawHeight)
+        .put("live_photo_cid", livePhotoCid).put("description", description);
+    }
+
+    private static String text(Directory dir, int tag) {
+      String s = dir == null ? null : dir.getString(tag);
+      return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static Double number(Directory dir, int tag) {
+      if (dir == null) {
+        return null;
+      }
+      Rational r = dir.getRational(tag);
+      if (r != null) {
+        return r.getDenominator() == 0 ? null : r.doubleValue();
+      }
+      return dir.getDoubleObject(tag);
+    }
+
+    /** ISO 8601 with the offset when the file gives one, else the wall-clock time alone. */
+    private static String stamp(Directory dir, int timeTag, Directory offsetDir, int offsetTag) {
+      LocalDateTime local = dir == null ? null : parseExifDateTime(dir.getString(timeTag));
+      if (local == null) {
+        return null;
+      }
+      ZoneOffset offset = offsetDir == null ? null : parseOffset(offsetDir.getString(offsetTag));
+      return offset == null ? local.toString() : local.atOffset(offset).toString();
+    }
+
+    /** The tz database's fixed-offset zones name whole hours only, with the sign inverted. */
+    private static String ianaName(ZoneOffset offset) {
+      if (offset == null || offset.getTotalSeconds() % 3600 != 0) {
+        return null;
+      }
+      int hours = offset.getTotalSeconds() / 3600;
+      return hours == 0 ? "Etc/UTC" : "Etc/GMT" + (hours > 0 ? "-" : "+") + Math.abs(hours);
+    }
+
+    /** Metres; reference 1 means below sea level. */
+    private static Double altitude(GpsDirectory gps) {
+      Double metres = number(gps, GpsDirectory.TAG_ALTITUDE);
+      if (metres == null) {
+        return null;
+      }
+      Integer ref = gps.getInteger(GpsDirectory.TAG_ALTITUDE_REF);
+      return ref != null && ref == 1 ? -metres : metres;
+    }
+
+    /** EXIF's Rating (Windows writes it), else XMP's xmp:Rating (Lightroom and most others). */
+    private static Integer rating(ExifIFD0Directory ifd0, Metadata metadata) {
+      Integer exif = ifd0 == null ? null : ifd0.getInteger(ExifDirectoryBase.TAG_RATING);
+      if (exif != null) {
+        return exif;
+      }
+      XmpDirectory xmp = metadata.getFirstDirectoryOfType(XmpDirectory.class);
+      String s = xmp == null ? null : xmp.getXmpProperties().get("xmp:Rating");
+      try {
+        return s == null ? null : (int) Math.round(Double.parseDouble(s));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+
+    /** Apple pairs a Live Photo's still and video by this id: the still's maker note, the video's metadata. */
+    private static String livePhotoCid(Metadata metadata) {
+      String still = text(metadata.getFirstDirectoryOfType(AppleMakernoteDirectory.class),
+        AppleMakernoteDirectory.TAG_CONTENT_IDENTIFIER);
+      return still != null ? still : text(metadata.getFirstDirectoryOfType(QuickTimeMetadataDirectory.class),
+        QuickTimeMetadataDirectory.TAG_CONTENT_IDENTIFIER);
+    }
   }
 }

@@ -46,6 +46,9 @@ public record Settings(
   String s3Region,
   Duration shutdownGrace,
   Duration shutdownTimeout,
+  int renditionWorkers,
+  Duration renditionTimeout,
+  long renditionMaxPixels,
   JsonObject source) {
 
   /**
@@ -78,7 +81,10 @@ public record Settings(
     "s3_bucket", "bucket for stored files (storage=s3)",
     "s3_region", "S3 region",
     "shutdown_grace", "on SIGTERM, time answering not-ready before the listener closes",
-    "shutdown_timeout", "on SIGTERM, longest wait for in-flight requests to finish");
+    "shutdown_timeout", "on SIGTERM, longest wait for in-flight requests to finish",
+    "rendition_workers", "processes making renditions at once; 0 = half the cores (at least 1)",
+    "rendition_timeout", "longest a decoder may run on one file (ISO 8601)",
+    "rendition_max_pixels", "largest picture (width x height) decoded; larger fails its task");
 
   /** The config keys, in order. */
   public static final List<String> KEYS = List.copyOf(MEANING.keySet());
@@ -125,6 +131,9 @@ public record Settings(
       // Zero is allowed: no wait between "not ready" and closing the listener (tests, or no load balancer).
       duration(c, "shutdown_grace", true),
       positiveDuration(c, "shutdown_timeout"),
+      intIn(c, "rendition_workers", 0, 1024),
+      positiveDuration(c, "rendition_timeout"),
+      longIn(c, "rendition_max_pixels", 1, Long.MAX_VALUE),
       c.copy());
   }
 

@@ -15,6 +15,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import org.eucalypt.drain.DrainVerticle;
+import org.eucalypt.rendition.RenditionVerticle;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,8 @@ public final class Health {
       .register("server", CHECK_TIMEOUT_MS, p -> p.complete(Status.OK()));
     ready = HealthChecks.create(vertx)
       .register("database", CHECK_TIMEOUT_MS * 2, p -> database(vertx, pool, p))
-      .register("drain", CHECK_TIMEOUT_MS * 2, p -> drain(vertx, p));
+      .register("drain", CHECK_TIMEOUT_MS * 2, p -> drain(vertx, p))
+      .register("renditions", CHECK_TIMEOUT_MS, Health::renditions);
     if (vertx.isClustered()) {
       ready.register("cluster", CHECK_TIMEOUT_MS, p -> cluster(vertx, p));
     }
@@ -95,6 +97,15 @@ public final class Health {
         : Status.KO(new JsonObject().put("reason", state.problem())
           .put("schema_version", state.current()).put("expected_version", state.expected()))))
       .onFailure(e -> p.complete(Status.KO(new JsonObject().put("reason", "unreachable: " + message(e)))));
+  }
+
+  /**
+   * Always up: without libvips or ffmpeg everything but renditions is served, and their tasks
+   * fail saying what is missing. The check names it too, for whoever installs the server.
+   */
+  private static void renditions(Promise<Status> p) {
+    List<String> missing = RenditionVerticle.missingTools();
+    p.complete(Status.OK(new JsonObject().put("missing_tools", new JsonArray(missing))));
   }
 
   private static void drain(Vertx vertx, Promise<Status> p) {

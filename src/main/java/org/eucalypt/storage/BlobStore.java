@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -58,6 +59,13 @@ public interface BlobStore {
   }
 
   Future<Boolean> exists(String key);
+
+  /**
+   * A local file holding the stored file's bytes, for tools that read files (libvips, ffmpeg):
+   * the stored file itself where the store is a disk, else a copy made in {@code scratchDir}.
+   * Read it, never write it; the caller removes {@code scratchDir}.
+   */
+  Future<Path> localFile(String key, Path scratchDir);
 
   /** Sends {@code length} bytes of the file from {@code offset} as the response body. */
   Future<Void> send(String key, long offset, long length, HttpServerResponse response);

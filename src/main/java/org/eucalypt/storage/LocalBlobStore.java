@@ -223,6 +223,13 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   @Override
+  public Future<Path> localFile(String key, Path scratchDir) {
+    Path file = path(key);
+    return fs.exists(file.toString()).compose(found -> found ? Future.succeededFuture(file)
+      : Future.failedFuture(new NoSuchFileException(file.toString(), null, "the stored file is missing")));
+  }
+
+  @Override
   public Future<Void> send(String key, long offset, long length, HttpServerResponse response) {
     return response.sendFile(path(key).toString(), offset, length);
   }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -128,6 +129,13 @@ public final class S3BlobStore implements BlobStore {
       .recover(e -> unwrap(e) instanceof NoSuchKeyException
         || (unwrap(e) instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e && s3e.statusCode() == 404)
         ? Future.succeededFuture(false) : Future.failedFuture(e));
+  }
+
+  /** Downloads the object into {@code scratchDir}: the SDK writes it to the file as it arrives. */
+  @Override
+  public Future<Path> localFile(String key, Path scratchDir) {
+    Path target = scratchDir.resolve("s3-" + UUID.randomUUID());
+    return on(s3.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toFile(target))).map(target);
   }
 
   /**

@@ -185,11 +185,12 @@ public final class TestServer {
     assertEquals(0, wrong.size(), () -> "libraries with wrong counters: " + rows(wrong));
     Set<String> files = storedFiles();
     Set<String> rowKeys = new HashSet<>();
-    sql("SELECT blob_key FROM assets").forEach(r -> rowKeys.add(r.getString(0)));
+    // Renditions are stored files like originals: each row's file exists, each file has its row.
+    sql("SELECT blob_key FROM assets UNION ALL SELECT blob_key FROM renditions").forEach(r -> rowKeys.add(r.getString(0)));
     Set<String> listed = new HashSet<>();
     sql("SELECT blob_key FROM blob_deletions").forEach(r -> listed.add(r.getString(0)));
     for (String key : rowKeys) {
-      assertTrue(files.contains(key), "asset row without its file: " + key);
+      assertTrue(files.contains(key), "asset or rendition row without its file: " + key);
     }
     for (String file : files) {
       assertTrue(rowKeys.contains(file) || listed.contains(file), "stored file nobody knows about: " + file);

@@ -1,0 +1,114 @@
+package org.eucalypt.rendition;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.sqlclient.Pool;
+import org.eucalypt.config.Settings;
+import org.eucalypt.db.Database;
+import org.eucalypt.storage.BlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Works the renditions queue in this process: {@code workers} loops, each running one task at a
+ * time on a worker pool of that size, so at most that many decoders run here at once. A loop
+ * that finds work takes the next task at once; one that finds none looks again after
+ * {@link #IDLE_POLL_MS}. Every instance runs its own; the queue's claims keep them apart.
+ *
+ * <p>A stop does not wait for tasks under way (a video may take minutes): their leases run out
+ * and another worker takes them; the files they stored are listed and swept.
+ */
+public final class RenditionVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RenditionVerticle.class);
+  static final long IDLE_POLL_MS = 2_000;
+  /** What the queue's tasks run; without them tasks fail, saying which is missing. */
+  static final List<String> TOOLS = List.of("vips", "vipsheader", "ffmpeg", "ffprobe");
+
+  private final Settings settings;
+  private final Clock clock;
+  private final BlobStore blobs;
+  private final RenditionLimits limits;
+  private Pool pool;
+  private WorkerExecutor executor;
+  private RenditionWorker worker;
+  private boolean stopped;
+
+  public RenditionVerticle(Settings settings, Clock clock, BlobStore blobs, RenditionLimits limits) {
+    this.settings = settings;
+    this.clock = clock;
+    this.blobs = blobs;
+    this.limits = limits;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, settings);
+    // The pool's threads are where the child processes are waited for; the longest a task may
+    // take is its lease, so Vert.x's blocked-thread warning is set past it.
+    executor = vertx.createSharedWorkerExecutor("eucalypt-renditions", limits.workers(),
+      limits.timeout().multipliedBy(10).toNanos(), TimeUnit.NANOSECONDS);
+    worker = new RenditionWorker(vertx, pool, blobs, executor, clock, limits);
+    List<String> missing = missingTools();
+    if (!missing.isEmpty()) {
+      LOG.atWarn().addKeyValue("event", "rendition_tools_missing").addKeyValue("missing", missing)
+        .log("renditions: {} not installed (apt-get install libvips-tools ffmpeg); their tasks will fail saying so",
+          missing);
+    }
+    for (int i = 0; i < limits.workers(); i++) {
+      loop();
+    }
+    return Future.succeededFuture();
+  }
+
+  private void loop() {
+    if (stopped) {
+      return;
+    }
+    worker.runOne().onComplete(ran -> {
+      if (ran.failed()) {
+        LOG.warn("renditions: a round of the queue failed: {}", ran.cause().toString());
+      }
+      if (stopped) {
+        return;
+      }
+      if (ran.succeeded() && ran.result()) {
+        vertx.runOnContext(v -> loop());
+      } else {
+        vertx.setTimer(IDLE_POLL_MS, id -> loop());
+      }
+    });
+  }
+
+  /** The tools not found on the PATH, in {@link #TOOLS}' order. */
+  public static List<String> missingTools() {
+    List<String> missing = new ArrayList<>();
+    for (String tool : TOOLS) {
+      boolean found = false;
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        missing.add(tool);
+      }
+    }
+    return missing;
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    executor.close();
+    return pool.close();
+  }
+}
