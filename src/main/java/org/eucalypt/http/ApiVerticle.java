@@ -84,7 +84,7 @@ public class ApiVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(InlineValidation.of(vertx), new CachedValidators(contract),
       RequestExtractor.withBodyHandler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
-    Authentication authentication = new Authentication(new Authenticator(vertx, settings, clock), signer, contract,
+    Authentication authentication = new Authentication(new Authenticator(vertx, settings, clock), signer,
       new Permissions(contract));
     // First of all: a request id, and one access-log line when the request ends.
     builder.rootHandler(org.eucalypt.ops.RequestLog.create());

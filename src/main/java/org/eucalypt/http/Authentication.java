@@ -1,9 +1,6 @@
 package org.eucalypt.http;
 
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.contract.Operation;
 import org.eucalypt.auth.Authenticator;
 import org.eucalypt.auth.Caller;
 import org.eucalypt.auth.Permissions;
@@ -14,8 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Runs before validation, as FastAPI's security dependency does: every {@code /api} path but
  * ping needs {@code Authorization: Bearer <key>}; a signed download URL stands in for the key.
- * Then the key's permissions for the operation, found by the contract's own lookup. The caller
- * is left on the context for the handlers.
+ * Then the key's permissions for the operation RouteGuard found, by the contract's own lookup.
+ * The caller is left on the context for the handlers.
  */
 final class Authentication {
   private static final String CALLER = "eucalypt.caller";
@@ -23,13 +20,11 @@ final class Authentication {
 
   private final Authenticator authenticator;
   private final UrlSigner signer;
-  private final OpenAPIContract contract;
   private final Permissions permissions;
 
-  Authentication(Authenticator authenticator, UrlSigner signer, OpenAPIContract contract, Permissions permissions) {
+  Authentication(Authenticator authenticator, UrlSigner signer, Permissions permissions) {
     this.authenticator = authenticator;
     this.signer = signer;
-    this.contract = contract;
     this.permissions = permissions;
   }
 
@@ -63,27 +58,14 @@ final class Authentication {
 
   private void admit(RoutingContext ctx, Caller caller) {
     ctx.put(CALLER, caller);
-    String refusal = permissions.refusal(caller, operationId(ctx));
+    // RouteGuard found the operation; none (a path no operation serves) needs no permission.
+    String operationId = ctx.get(RouteGuard.OPERATION);
+    String refusal = operationId == null ? null : permissions.refusal(caller, operationId);
     if (refusal != null) {
       Problems.send(ctx, 403, refusal);
       return;
     }
     ctx.next();
-  }
-
-  /**
-   * The operation the request is for, by the contract's own path matching; "" for none. The
-   * routes take a trailing slash or none, whichever openapi.yaml spells, so both are tried.
-   */
-  private String operationId(RoutingContext ctx) {
-    String path = ctx.normalizedPath();
-    HttpMethod method = ctx.request().method();
-    Operation op = contract.findOperation(path, method);
-    if (op == null) {
-      String other = path.endsWith("/") ? path.substring(0, path.length() - 1) : path + "/";
-      op = contract.findOperation(other, method);
-    }
-    return op == null ? "" : op.getOperationId();
   }
 
   static Caller caller(RoutingContext ctx) {

@@ -22,6 +22,9 @@ final class RouteGuard {
     "/api/assets/counts", "/api/assets/geo-clusters", "/api/assets/bulk-update", "/api/assets/exist",
     "/api/assets/trash", "/api/assets/restore", "/api/assets/empty-trash");
 
+  /** Where the operationId of the request waits on the routing context, when one serves it. */
+  static final String OPERATION = "eucalypt.operation";
+
   private final OpenAPIContract contract;
 
   RouteGuard(OpenAPIContract contract) {
@@ -50,6 +53,12 @@ final class RouteGuard {
       allowed.add(op.getHttpMethod().name());
     }
     if (allowed.contains(method.name()) || (method == HttpMethod.HEAD && allowed.contains("GET"))) {
+      // Found once here; authentication reads it for the operation's permission.
+      for (Operation op : served.getOperations()) {
+        if (op.getHttpMethod() == method) {
+          ctx.put(OPERATION, op.getOperationId());
+        }
+      }
       ctx.next();
       return;
     }
