@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import org.eucalypt.bus.Json;
 import org.eucalypt.id.Ids;
 
+import java.time.ZoneOffset;
 import java.util.Base64;
 
 /**
@@ -106,10 +107,17 @@ public final class Asset implements Json.Shape {
         .put("file_size_bytes", r.getLong("size_bytes"));
     }
     return new Asset(Ids.ASSET.format(r.getUUID("id")), Ids.LIBRARY.format(r.getUUID("library_id")),
-      r.getString("mime_type"), r.getString("original_file_name"), Json.time(r.getOffsetDateTime("local_datetime")),
+      r.getString("mime_type"), r.getString("original_file_name"), localDatetime(r),
       r.getInteger("width"), r.getInteger("height"), r.getDouble("duration"),
       Json.time(r.getOffsetDateTime("trashed_at")), Json.time(r.getOffsetDateTime("created_at")),
       Json.time(r.getOffsetDateTime("updated_at")), fileData);
+  }
+
+  /** The wall clock with its offset, or naive when the offset is unknown (null). */
+  private static String localDatetime(Row r) {
+    Integer offsetSeconds = r.getInteger("local_offset_seconds");
+    return new WallClock(r.getLocalDateTime("local_datetime"),
+      offsetSeconds == null ? null : ZoneOffset.ofTotalSeconds(offsetSeconds)).format();
   }
 
   public Asset(JsonObject j) {

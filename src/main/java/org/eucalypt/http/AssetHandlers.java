@@ -46,8 +46,8 @@ final class AssetHandlers {
     }
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"),
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
-      Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.time(ctx, "local_datetime_after"),
-      Replies.time(ctx, "local_datetime_before"), includes(ctx, "file_data"));
+      Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
+      Replies.localTime(ctx, "local_datetime_before"), includes(ctx, "file_data"));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -61,8 +61,8 @@ final class AssetHandlers {
 
   void countAssets(RoutingContext ctx) {
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"), "desc", null,
-      Replies.integer(ctx, "limit", 100), null, null, Replies.time(ctx, "local_datetime_after"),
-      Replies.time(ctx, "local_datetime_before"), false);
+      Replies.integer(ctx, "limit", 100), null, null, Replies.localTime(ctx, "local_datetime_after"),
+      Replies.localTime(ctx, "local_datetime_before"), false);
     Replies.answer(ctx, 200, assets.countAssets(caller(ctx), filter));
   }
 
