@@ -46,10 +46,4 @@ public record WallClock(LocalDateTime local, ZoneOffset offset) {
   public String format() {
     return offset == null ? NAIVE.format(local) : WITH_OFFSET.format(local.atOffset(offset));
   }
-
-  /** What {@link #parse} reads back. */
-  @Override
-  public String toString() {
-    return format();
-  }
 }

@@ -14,7 +14,6 @@ import org.eucalypt.id.Ids;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 import static io.vertx.ext.web.openapi.router.RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST;
 
@@ -119,7 +118,8 @@ final class Replies {
    * turns the "+" of an offset ("%2B02:00", as the SDKs send it) into a space.
    */
   static String time(RoutingContext ctx, String name) {
-    return wallClock(ctx, name, WallClock::instant);
+    WallClock t = timeParameter(ctx, name);
+    return t == null ? null : t.instant().toString();
   }
 
   /**
@@ -127,10 +127,11 @@ final class Replies {
    * without an offset (Gumnut compares those with the wall clock), or null. Read like {@link #time}.
    */
   static String localTime(RoutingContext ctx, String name) {
-    return wallClock(ctx, name, t -> t);
+    WallClock t = timeParameter(ctx, name);
+    return t == null ? null : t.format();
   }
 
-  private static String wallClock(RoutingContext ctx, String name, Function<WallClock, Object> as) {
+  private static WallClock timeParameter(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
     if (v == null) {
       return null;
@@ -140,7 +141,7 @@ final class Replies {
       throw new InvalidParameter(Problems.invalid(queryLoc(name), "Input should be a valid datetime",
         "datetime_from_date_parsing", v));
     }
-    return as.apply(t).toString();
+    return t;
   }
 
   /** ISO 8601 with an offset, {@code Z}, or none (taken as UTC), as the SDKs send them. */
