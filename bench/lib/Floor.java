@@ -58,12 +58,13 @@ public class Floor extends VerticleBase {
   private static final String LIVE_LIBRARY = """
     SELECT id FROM libraries WHERE id = $1 AND user_id = $2 AND trashed_at IS NULL""";
   private static final String LIST_ASSETS = """
-    SELECT a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.width, a.height,
-           a.duration, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
+    SELECT a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds,
+           a.width, a.height, a.duration, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
            a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at
       FROM assets a WHERE a.library_id = $1 AND a.trashed_at IS NULL
      ORDER BY a.local_datetime DESC, a.id DESC LIMIT $2""";
   private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+  private static final DateTimeFormatter NAIVE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS");
   private static final String ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   private static final byte[] SIGNING_KEY = new byte[32];
 
@@ -162,7 +163,7 @@ public class Floor extends VerticleBase {
       .put("library_id", "lib_" + base57(r.getUUID("library_id")))
       .put("mime_type", r.getString("mime_type"))
       .put("original_file_name", r.getString("original_file_name"))
-      .put("local_datetime", time(r.getOffsetDateTime("local_datetime")))
+      .put("local_datetime", wallClock(r))
       .put("kind", "original")
       .put("current_version_id", "asset_version_" + uuid)
       .put("width", r.getInteger("width"))
@@ -175,6 +176,13 @@ public class Floor extends VerticleBase {
         .put("url", base + id + "/original?expires=" + expires + "&signature=" + signature)
         .put("mimetype", r.getString("mime_type"))
         .put("width", r.getInteger("width"))));
+  }
+
+  /** The wall clock with its offset, or naive when the offset is unknown, as the server writes it. */
+  private static String wallClock(Row r) {
+    Integer offset = r.getInteger("local_offset_seconds");
+    return offset == null ? NAIVE.format(r.getLocalDateTime("local_datetime"))
+      : MICROS.format(r.getLocalDateTime("local_datetime").atOffset(ZoneOffset.ofTotalSeconds(offset)));
   }
 
   private static String time(OffsetDateTime t) {

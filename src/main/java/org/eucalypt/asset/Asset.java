@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Row;
 import org.eucalypt.bus.Json;
 import org.eucalypt.id.Ids;
 
+import java.time.ZoneOffset;
 import java.util.Base64;
 
 /**
@@ -101,7 +102,7 @@ public final class Asset implements Json.Shape {
 
   static Asset of(Row r, java.util.Collection<String> include) {
     String id = Ids.ASSET.format(r.getUUID("id"));
-    String localDatetime = Json.time(r.getOffsetDateTime("local_datetime"));
+    String localDatetime = localDatetime(r);
     String created = Json.time(r.getOffsetDateTime("created_at"));
     String updated = Json.time(r.getOffsetDateTime("updated_at"));
     JsonObject parts = new JsonObject();
@@ -135,6 +136,13 @@ public final class Asset implements Json.Shape {
     return new Asset(id, Ids.LIBRARY.format(r.getUUID("library_id")), r.getString("mime_type"),
       r.getString("original_file_name"), localDatetime, r.getInteger("width"), r.getInteger("height"),
       r.getDouble("duration"), Json.time(r.getOffsetDateTime("trashed_at")), created, updated, parts);
+  }
+
+  /** The wall clock with its offset, or naive when the offset is unknown (null). */
+  private static String localDatetime(Row r) {
+    Integer offsetSeconds = r.getInteger("local_offset_seconds");
+    return new WallClock(r.getLocalDateTime("local_datetime"),
+      offsetSeconds == null ? null : ZoneOffset.ofTotalSeconds(offsetSeconds)).format();
   }
 
   public Asset(JsonObject j) {

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * The filters of {@code list_assets} and {@code count_assets}. {@code libraryId} may be null when
- * the caller has exactly one live library; ids are public ({@code asset_...}); times are ISO 8601
- * with an offset. {@code limit} is the page size (list) or the number of months (counts).
+ * the caller has exactly one live library; ids are public ({@code asset_...}); times are ISO 8601,
+ * with an offset or naive ({@link WallClock}), each compared as Gumnut documents (see
+ * {@link AssetQuery}). {@code limit} is the page size (list) or the number of months (counts).
  */
 @DataObject
 public final class AssetFilter {

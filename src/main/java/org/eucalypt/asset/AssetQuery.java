@@ -3,7 +3,9 @@ package org.eucalypt.asset;
 import io.vertx.sqlclient.Tuple;
 import org.eucalypt.id.Ids;
 
-import java.time.OffsetDateTime;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,8 +17,15 @@ import java.util.UUID;
  * <p>Pages follow a keyset: {@code live} and {@code all} by capture time, {@code trashed} by trash
  * time, the id breaking ties, so a page boundary never skips or repeats a row even while assets
  * come and go. The cursor is the last id of the previous page; its sort key is read from its row.
+ *
+ * <p>Capture time sorts by the wall clock ({@code local_datetime} as stored, whatever its offset),
+ * not by instant: it is the value every item shows, so a page reads in order, it is total for naive
+ * times (which have no instant), and it is what {@code counts} buckets by, so a month's assets
+ * listed between two {@code time_bucket}s come out contiguous. The library's index on
+ * {@code (library_id, local_datetime, id)} serves it.
  */
 record AssetQuery(String sql, Tuple params) {
+  private static final Duration MAX_OFFSET = Duration.ofHours(18);
 
   static AssetQuery list(UUID library, AssetFilter filter, int fetch) {
     Filters f = filters(library, filter);
@@ -35,12 +44,16 @@ record AssetQuery(String sql, Tuple params) {
       + " ORDER BY a." + sortColumn + " " + dir + ", a.id " + dir + " LIMIT " + limit, Tuple.from(f.params));
   }
 
-  /** Assets per month of capture time (UTC), newest month first. */
+  /**
+   * Assets per month of the wall clock, newest month first: a photo taken at 23:30 on 30 June in
+   * New York is June's. Buckets are naive, so one given back as {@code local_datetime_before} (how
+   * the SDK pages) compares by wall clock too and the next page starts exactly at that month.
+   */
   static AssetQuery countsByMonth(UUID library, AssetFilter filter, int fetch) {
     Filters f = filters(library, filter);
     String limit = f.param(fetch);
     return new AssetQuery("""
-      SELECT date_trunc('month', a.local_datetime AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS time_bucket,
+      SELECT date_trunc('month', a.local_datetime) AS time_bucket,
              count(*) AS count
         FROM assets a WHERE\s""" + f.where + " GROUP BY 1 ORDER BY 1 DESC LIMIT " + limit, Tuple.from(f.params));
   }
@@ -63,15 +76,34 @@ record AssetQuery(String sql, Tuple params) {
     if (mediaType != null) {
       f.where.append(" AND a.mime_type LIKE ").append(f.param(mediaType + "/%"));
     }
-    String after = filter.localDatetimeAfter();
-    if (after != null) {
-      f.where.append(" AND a.local_datetime > ").append(f.param(OffsetDateTime.parse(after)));
+    if (filter.localDatetimeAfter() != null) {
+      bound(f, ">", WallClock.parse(filter.localDatetimeAfter()));
     }
-    String before = filter.localDatetimeBefore();
-    if (before != null) {
-      f.where.append(" AND a.local_datetime < ").append(f.param(OffsetDateTime.parse(before)));
+    if (filter.localDatetimeBefore() != null) {
+      bound(f, "<", WallClock.parse(filter.localDatetimeBefore()));
     }
     return f;
+  }
+
+  /**
+   * Gumnut's rule for a capture-time bound: a naive bound compares with the wall clock; one with
+   * an offset compares as an instant with assets whose offset is known, and by its own wall clock
+   * with those whose offset is not.
+   */
+  private static void bound(Filters f, String op, WallClock bound) {
+    String wall = f.param(bound.local());
+    if (bound.offset() == null) {
+      f.where.append(" AND a.local_datetime ").append(op).append(" ").append(wall);
+      return;
+    }
+    LocalDateTime utc = bound.instant().withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+    // Offsets lie within ±18 hours (a CHECK on the column), so every match lies within that much of
+    // the instant's UTC wall clock: a plain range on local_datetime that lets the index seek.
+    LocalDateTime widened = ">".equals(op) ? utc.minus(MAX_OFFSET) : utc.plus(MAX_OFFSET);
+    f.where.append(" AND a.local_datetime ").append(op).append(" ").append(f.param(widened))
+      .append(" AND CASE WHEN a.local_offset_seconds IS NULL THEN a.local_datetime ").append(op).append(" ").append(wall)
+      .append(" ELSE a.local_datetime - make_interval(secs => a.local_offset_seconds) ").append(op).append(" ")
+      .append(f.param(utc)).append(" END");
   }
 
   /** A WHERE clause and its parameters, numbered as they are added. */

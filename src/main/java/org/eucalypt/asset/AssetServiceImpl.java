@@ -42,8 +42,11 @@ public final class AssetServiceImpl implements AssetService {
   public record Created(boolean created, Asset asset) {
   }
 
-  /** What an upload brings besides its bytes; times already parsed. */
-  public record NewAsset(String libraryId, String deviceAssetId, String deviceId, OffsetDateTime fileCreatedAt,
+  /**
+   * What an upload brings besides its bytes; times already parsed. {@code fileCreatedAt} keeps
+   * whether the client gave an offset: it may become the asset's {@code local_datetime}.
+   */
+  public record NewAsset(String libraryId, String deviceAssetId, String deviceId, WallClock fileCreatedAt,
                          OffsetDateTime fileModifiedAt, String mimeType, String originalFileName) {
   }
 
@@ -112,13 +115,15 @@ public final class AssetServiceImpl implements AssetService {
     UUID id = Ids.newUuid();
     String key = id.toString();
     OffsetDateTime now = now();
-    OffsetDateTime fileCreated = req.fileCreatedAt();
+    WallClock fileCreated = req.fileCreatedAt();
+    // Capture time from the file's own metadata, else when the file was made, else now.
+    WallClock taken = meta.capturedAt() != null ? meta.capturedAt() : fileCreated != null ? fileCreated : WallClock.of(now);
     Tuple row = Tuple.tuple()
       .addUUID(id).addUUID(library)
       .addString(req.mimeType())
       .addString(req.originalFileName())
-      // Capture time from the file's own metadata, else when the file was made, else now.
-      .addOffsetDateTime(meta.capturedAt() != null ? meta.capturedAt() : fileCreated != null ? fileCreated : now)
+      .addLocalDateTime(taken.local())
+      .addInteger(taken.offset() == null ? null : taken.offset().getTotalSeconds())
       .addInteger(meta.width())
       .addInteger(meta.height())
       .addDouble(meta.durationSeconds())
@@ -128,7 +133,8 @@ public final class AssetServiceImpl implements AssetService {
       .addString(key)
       .addString(req.deviceAssetId())
       .addString(req.deviceId())
-      .addOffsetDateTime(fileCreated)
+      // A naive file_created_at is kept as UTC, as it always was: this column is an instant.
+      .addOffsetDateTime(fileCreated == null ? null : fileCreated.instant())
       .addOffsetDateTime(req.fileModifiedAt())
       .addOffsetDateTime(now);
 
@@ -321,7 +327,7 @@ public final class AssetServiceImpl implements AssetService {
       AssetQuery q = AssetQuery.countsByMonth(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
     }).map(rows -> new AssetCounts(Pages.items(rows, limit, r -> new JsonObject()
-        .put("time_bucket", Json.time(r.getOffsetDateTime("time_bucket")))
+        .put("time_bucket", WallClock.naive(r.getLocalDateTime("time_bucket")).format())
         .put("count", r.getLong("count"))),
       Pages.hasMore(rows, limit)));
   }

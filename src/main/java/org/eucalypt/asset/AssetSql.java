@@ -6,7 +6,7 @@ final class AssetSql {
   }
 
   static final String COLUMNS = """
-    a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.width, a.height,
+    a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds, a.width, a.height,
     a.duration, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
     a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at""";
 
@@ -61,10 +61,10 @@ final class AssetSql {
   static final String DROP_INTENT = "DELETE FROM blob_deletions WHERE blob_key = $1";
 
   static final String INSERT = """
-    INSERT INTO assets AS a (id, library_id, mime_type, original_file_name, local_datetime, width, height,
-                        duration, checksum, checksum_sha1, size_bytes, blob_key, device_asset_id, device_id,
-                        file_created_at, file_modified_at, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+    INSERT INTO assets AS a (id, library_id, mime_type, original_file_name, local_datetime, local_offset_seconds,
+                        width, height, duration, checksum, checksum_sha1, size_bytes, blob_key, device_asset_id,
+                        device_id, file_created_at, file_modified_at, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
     ON CONFLICT (library_id, checksum) DO NOTHING
     RETURNING\s""" + COLUMNS;
 

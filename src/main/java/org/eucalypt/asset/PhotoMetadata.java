@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #read} does blocking file I/O and parsing: call it on a worker thread.
  */
-public record PhotoMetadata(Integer width, Integer height, OffsetDateTime capturedAt, Double durationSeconds,
+public record PhotoMetadata(Integer width, Integer height, WallClock capturedAt, Double durationSeconds,
                             Details details) {
 
   static final PhotoMetadata NOTHING = new PhotoMetadata(null, null, null, null, Details.NONE);
@@ -85,21 +85,20 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
 
   // ---- capture time ----
 
-  private static OffsetDateTime capturedAt(Metadata metadata) {
-    OffsetDateTime fromExif = exifCaptureTime(metadata);
+  private static WallClock capturedAt(Metadata metadata) {
+    WallClock fromExif = exifCaptureTime(metadata);
     return fromExif != null ? fromExif : videoCreationTime(metadata);
   }
 
   /**
-   * EXIF times are the camera's local wall-clock time, and the API exposes local_datetime, so the
-   * wall-clock fields are kept as they are. When the matching OffsetTime* tag says where that
-   * wall clock was, it becomes the offset; otherwise the wall-clock time is labelled UTC (it is not
-   * converted), so it still reads back as the time the photographer saw.
+   * EXIF times are the camera's local wall-clock time, which is what local_datetime is. When the
+   * matching OffsetTime* tag says where that wall clock was, it becomes the offset; otherwise the
+   * time stays naive: the instant is unknown.
    */
-  private static OffsetDateTime exifCaptureTime(Metadata metadata) {
+  private static WallClock exifCaptureTime(Metadata metadata) {
     ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
     ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
-    OffsetDateTime t = exifTime(exif, ExifDirectoryBase.TAG_DATETIME_ORIGINAL, exif,
+    WallClock t = exifTime(exif, ExifDirectoryBase.TAG_DATETIME_ORIGINAL, exif,
       ExifDirectoryBase.TAG_TIME_ZONE_ORIGINAL);
     if (t == null) {
       t = exifTime(exif, ExifDirectoryBase.TAG_DATETIME_DIGITIZED, exif, ExifDirectoryBase.TAG_TIME_ZONE_DIGITIZED);
@@ -111,7 +110,7 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
     return t;
   }
 
-  private static OffsetDateTime exifTime(Directory dir, int timeTag, Directory offsetDir, int offsetTag) {
+  private static WallClock exifTime(Directory dir, int timeTag, Directory offsetDir, int offsetTag) {
     if (dir == null) {
       return null;
     }
@@ -119,8 +118,7 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
     if (local == null) {
       return null;
     }
-    ZoneOffset offset = offsetDir == null ? null : parseOffset(offsetDir.getString(offsetTag));
-    return local.atOffset(offset != null ? offset : ZoneOffset.UTC);
+    return new WallClock(local, offsetDir == null ? null : parseOffset(offsetDir.getString(offsetTag)));
   }
 
   /** Null for absent or placeholder values such as "0000:00:00 00:00:00" or blanks. */
@@ -155,14 +153,15 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
 
   /**
    * Videos rarely carry EXIF. Apple's creationdate key keeps the local offset, so it comes first;
-   * otherwise the movie header's creation time, which is UTC by definition.
+   * otherwise the movie header's creation time, which is UTC by definition: a known instant, shown
+   * at offset zero since the device's own zone is unknown.
    */
-  private static OffsetDateTime videoCreationTime(Metadata metadata) {
+  private static WallClock videoCreationTime(Metadata metadata) {
     for (QuickTimeMetadataDirectory dir : metadata.getDirectoriesOfType(QuickTimeMetadataDirectory.class)) {
       String s = dir.getString(QuickTimeMetadataDirectory.TAG_CREATION_DATE);
       if (s != null) {
         try {
-          return OffsetDateTime.parse(s.trim(), APPLE_CREATION_DATE);
+          return WallClock.of(OffsetDateTime.parse(s.trim(), APPLE_CREATION_DATE));
         } catch (DateTimeException e) {
           // fall through to the movie header
         }
@@ -178,7 +177,7 @@ public record PhotoMetadata(Integer width, Integer height, OffsetDateTime captur
     if (created == null || !created.toInstant().isAfter(Instant.EPOCH)) {
       return null;
     }
-    return created.toInstant().atOffset(ZoneOffset.UTC);
+    return WallClock.of(created.toInstant().atOffset(ZoneOffset.UTC));
   }
 
   private static Date firstDate(Metadata metadata, Class<? extends Directory> type, int tag) {

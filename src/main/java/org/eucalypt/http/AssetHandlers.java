@@ -47,8 +47,8 @@ final class AssetHandlers {
     }
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"),
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
-      Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.time(ctx, "local_datetime_after"),
-      Replies.time(ctx, "local_datetime_before"), include(ctx));
+      Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
+      Replies.localTime(ctx, "local_datetime_before"), include(ctx));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -63,8 +63,8 @@ final class AssetHandlers {
   void countAssets(RoutingContext ctx) {
     refuseUnsupported(ctx, UNSUPPORTED_COUNT_FILTERS);
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"), "desc", null,
-      Replies.integer(ctx, "limit", 20), null, null, Replies.time(ctx, "local_datetime_after"),
-      Replies.time(ctx, "local_datetime_before"), List.of());
+      Replies.integer(ctx, "limit", 20), null, null, Replies.localTime(ctx, "local_datetime_after"),
+      Replies.localTime(ctx, "local_datetime_before"), List.of());
     Replies.answer(ctx, 200, assets.countAssets(caller(ctx), filter));
   }
 

@@ -6,14 +6,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import org.eucalypt.asset.WallClock;
 import org.eucalypt.auth.Caller;
 import org.eucalypt.bus.Json;
 import org.eucalypt.id.Ids;
 
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -120,29 +118,36 @@ final class Replies {
    * turns the "+" of an offset ("%2B02:00", as the SDKs send it) into a space.
    */
   static String time(RoutingContext ctx, String name) {
+    WallClock t = timeParameter(ctx, name);
+    return t == null ? null : t.instant().toString();
+  }
+
+  /**
+   * A capture-time query parameter ({@code local_datetime_*}) as ISO 8601, naive when given
+   * without an offset (Gumnut compares those with the wall clock), or null. Read like {@link #time}.
+   */
+  static String localTime(RoutingContext ctx, String name) {
+    WallClock t = timeParameter(ctx, name);
+    return t == null ? null : t.format();
+  }
+
+  private static WallClock timeParameter(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
     if (v == null) {
       return null;
     }
-    OffsetDateTime t = parseTime(v);
+    WallClock t = WallClock.parse(v);
     if (t == null) {
       throw new InvalidParameter(Problems.invalid(queryLoc(name), "Input should be a valid datetime",
         "datetime_from_date_parsing", v));
     }
-    return t.toString();
+    return t;
   }
 
   /** ISO 8601 with an offset, {@code Z}, or none (taken as UTC), as the SDKs send them. */
   static OffsetDateTime parseTime(String value) {
-    try {
-      return OffsetDateTime.parse(value);
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDateTime.parse(value).atOffset(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    WallClock t = WallClock.parse(value);
+    return t == null ? null : t.instant();
   }
 
   static JsonArray queryLoc(String field) {

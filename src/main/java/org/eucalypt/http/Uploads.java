@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.asset.AssetServiceImpl;
 import org.eucalypt.asset.AssetServiceImpl.NewAsset;
 import org.eucalypt.asset.MediaTypes;
+import org.eucalypt.asset.WallClock;
 import org.eucalypt.config.Settings;
 import org.eucalypt.storage.BlobStore;
 import org.eucalypt.storage.BlobStore.StagedBlob;
@@ -131,7 +132,7 @@ final class Uploads {
       return;
     }
     NewAsset asset = new NewAsset(libraryParam, form.get("device_asset_id"), form.get("device_id"),
-      Replies.parseTime(form.get("file_created_at")), Replies.parseTime(form.get("file_modified_at")), mime,
+      WallClock.parse(form.get("file_created_at")), Replies.parseTime(form.get("file_modified_at")), mime,
       upload.fileName().isEmpty() ? "upload" : upload.fileName());
     // The service discards the staged file on any failure before it answers.
     assets.createAsset(Replies.caller(ctx), asset, upload.staged())

@@ -550,22 +550,22 @@ class AssetLifecycleTest {
     JsonObject all = counts(alice, "/api/assets/counts?library_id=" + lib + "&group_by=month");
     assertEquals(Set.of("data", "has_more"), all.fieldNames());
     assertEquals(buckets(
-      bucket("2024-05-01T00:00:00.000000Z", 3),
-      bucket("2024-03-01T00:00:00.000000Z", 3),
-      bucket("2024-01-01T00:00:00.000000Z", 1),
-      bucket("2023-12-01T00:00:00.000000Z", 1)), all.getJsonArray("data"));
+      bucket("2024-05-01T00:00:00.000000", 3),
+      bucket("2024-03-01T00:00:00.000000", 3),
+      bucket("2024-01-01T00:00:00.000000", 1),
+      bucket("2023-12-01T00:00:00.000000", 1)), all.getJsonArray("data"));
     assertFalse(all.getBoolean("has_more"));
     // group_by defaults to month; library_id to the only live library.
     assertEquals(all, counts(alice, "/api/assets/counts"));
 
     // Page by local_datetime_before = the last bucket of the previous page.
     JsonObject p1 = counts(alice, "/api/assets/counts?library_id=" + lib + "&limit=2");
-    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000Z", 3), bucket("2024-03-01T00:00:00.000000Z", 3)),
+    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000", 3), bucket("2024-03-01T00:00:00.000000", 3)),
       p1.getJsonArray("data"));
     assertTrue(p1.getBoolean("has_more"));
     String last = p1.getJsonArray("data").getJsonObject(1).getString("time_bucket");
     JsonObject p2 = counts(alice, "/api/assets/counts?library_id=" + lib + "&limit=2&local_datetime_before=" + last);
-    assertEquals(buckets(bucket("2024-01-01T00:00:00.000000Z", 1), bucket("2023-12-01T00:00:00.000000Z", 1)),
+    assertEquals(buckets(bucket("2024-01-01T00:00:00.000000", 1), bucket("2023-12-01T00:00:00.000000", 1)),
       p2.getJsonArray("data"));
     assertFalse(p2.getBoolean("has_more"));
     JsonObject exact = counts(alice, "/api/assets/counts?library_id=" + lib + "&limit=4");
@@ -573,15 +573,15 @@ class AssetLifecycleTest {
 
     // local_datetime_after bounds from below (exclusive).
     JsonObject after = counts(alice, "/api/assets/counts?library_id=" + lib + "&local_datetime_after=2024-03-01T00:00:00Z");
-    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000Z", 3), bucket("2024-03-01T00:00:00.000000Z", 2)),
+    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000", 3), bucket("2024-03-01T00:00:00.000000", 2)),
       after.getJsonArray("data"));
 
     // state: trashed assets leave live counts and show in trashed and all.
     assertDeletion(bulk(alice, "trash", lib, march, may));
-    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000Z", 2), bucket("2024-03-01T00:00:00.000000Z", 2),
-        bucket("2024-01-01T00:00:00.000000Z", 1), bucket("2023-12-01T00:00:00.000000Z", 1)),
+    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000", 2), bucket("2024-03-01T00:00:00.000000", 2),
+        bucket("2024-01-01T00:00:00.000000", 1), bucket("2023-12-01T00:00:00.000000", 1)),
       counts(alice, "/api/assets/counts?library_id=" + lib).getJsonArray("data"));
-    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000Z", 1), bucket("2024-03-01T00:00:00.000000Z", 1)),
+    assertEquals(buckets(bucket("2024-05-01T00:00:00.000000", 1), bucket("2024-03-01T00:00:00.000000", 1)),
       counts(alice, "/api/assets/counts?library_id=" + lib + "&state=trashed").getJsonArray("data"));
     assertEquals(all.getJsonArray("data"),
       counts(alice, "/api/assets/counts?library_id=" + lib + "&state=all").getJsonArray("data"));
@@ -896,13 +896,13 @@ class AssetLifecycleTest {
     assertEquals(64, asset.getInteger("width"), asset.encode());
     assertEquals(48, asset.getInteger("height"), asset.encode());
     assertEquals(64, asset.getJsonObject("asset_urls").getJsonObject("original").getInteger("width"));
-    // 18:30:05 at +02:00 is 16:30:05 UTC: the offset is honoured, not dropped.
-    assertEquals("2021-07-14T16:30:05.000000Z", asset.getString("local_datetime"));
+    // The camera's wall clock, with the offset OffsetTimeOriginal gives it.
+    assertEquals("2021-07-14T18:30:05.000000+02:00", asset.getString("local_datetime"));
     assertEquals("image/jpeg", asset.getString("mime_type"));
     JsonObject stored = getAsset(alice, asset.getString("id"));
     assertEquals(64, stored.getInteger("width"));
-    assertEquals("2021-07-14T16:30:05.000000Z", stored.getString("local_datetime"));
-    assertEquals(buckets(bucket("2021-07-01T00:00:00.000000Z", 1)),
+    assertEquals("2021-07-14T18:30:05.000000+02:00", stored.getString("local_datetime"));
+    assertEquals(buckets(bucket("2021-07-01T00:00:00.000000", 1)),
       counts(alice, "/api/assets/counts?library_id=" + lib).getJsonArray("data"));
 
     // Without EXIF: the size from the image itself, the capture time from file_created_at.
@@ -912,7 +912,7 @@ class AssetLifecycleTest {
     assertEquals(201, plain.statusCode(), plain.bodyAsString());
     assertEquals(40, plain.bodyAsJsonObject().getInteger("width"));
     assertEquals(30, plain.bodyAsJsonObject().getInteger("height"));
-    assertEquals("2019-03-04T04:06:07.000000Z", plain.bodyAsJsonObject().getString("local_datetime"));
+    assertEquals("2019-03-04T05:06:07.000000+01:00", plain.bodyAsJsonObject().getString("local_datetime"));
 
     // Bytes that are no image at all: no size, capture time from file_created_at.
     HttpResponse<Buffer> noise = server.upload(alice, lib, "noise.jpg", TestServer.randomBytes(700),
