@@ -3,6 +3,7 @@ package org.eucalypt.asset;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
+import org.eucalypt.bus.JsonPage;
 import org.eucalypt.auth.Caller;
 
 import java.util.List;
@@ -27,7 +28,7 @@ public interface AssetService {
 
   Future<AssetPage> listAssets(Caller caller, AssetFilter filter);
 
-  Future<AssetCounts> countAssets(Caller caller, AssetFilter filter);
+  Future<JsonPage> countAssets(Caller caller, AssetFilter filter);
 
   /** Soft-deletes: assets already trashed keep their trash time. */
   Future<Void> trashAssets(Caller caller, String libraryId, List<String> ids);

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.bus.JsonPage;
 import org.eucalypt.auth.Caller;
 import org.eucalypt.bus.DomainException;
 import org.eucalypt.bus.Json;
@@ -321,12 +322,12 @@ public final class AssetServiceImpl implements AssetService {
   }
 
   @Override
-  public Future<AssetCounts> countAssets(Caller caller, AssetFilter filter) {
+  public Future<JsonPage> countAssets(Caller caller, AssetFilter filter) {
     int limit = filter.limit();
     return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
       AssetQuery q = AssetQuery.countsByMonth(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
-    }).map(rows -> new AssetCounts(Pages.items(rows, limit, r -> new JsonObject()
+    }).map(rows -> new JsonPage(Pages.items(rows, limit, r -> new JsonObject()
         .put("time_bucket", WallClock.naive(r.getLocalDateTime("time_bucket")).format())
         .put("count", r.getLong("count"))),
       Pages.hasMore(rows, limit)));

@@ -3,6 +3,7 @@ package org.eucalypt.event;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
+import org.eucalypt.bus.JsonPage;
 import org.eucalypt.auth.Caller;
 
 /**
@@ -14,5 +15,5 @@ import org.eucalypt.auth.Caller;
 public interface EventService {
   String ADDRESS = "eucalypt.service.events";
 
-  Future<EventPage> getEvents(Caller caller, EventQuery query);
+  Future<JsonPage> getEvents(Caller caller, EventQuery query);
 }

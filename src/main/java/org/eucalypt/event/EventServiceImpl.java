@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.bus.JsonPage;
 import org.eucalypt.auth.Caller;
 import org.eucalypt.bus.DomainException;
 import org.eucalypt.bus.Json;
@@ -27,7 +28,7 @@ public final class EventServiceImpl implements EventService {
   }
 
   @Override
-  public Future<EventPage> getEvents(Caller caller, EventQuery q) {
+  public Future<JsonPage> getEvents(Caller caller, EventQuery q) {
     int limit = q.limit();
     return library(caller, q.libraryId()).compose(library -> reads.run(c -> c.preparedQuery(EventSql.FEED)
         .execute(Tuple.tuple()
@@ -37,7 +38,7 @@ public final class EventServiceImpl implements EventService {
           .addOffsetDateTime(time(q.createdAtLt()))
           .addArrayOfString(q.entityTypes() == null ? null : q.entityTypes().toArray(String[]::new))
           .addInteger(Pages.fetch(limit)))))
-      .map(rows -> new EventPage(Pages.items(rows, limit, EventServiceImpl::toJson), Pages.hasMore(rows, limit)));
+      .map(rows -> new JsonPage(Pages.items(rows, limit, EventServiceImpl::toJson), Pages.hasMore(rows, limit)));
   }
 
   /** The API's {@code EventResponse}. */

@@ -1,21 +1,28 @@
-package org.eucalypt.asset;
+package org.eucalypt.bus;
 
 import io.vertx.codegen.annotations.DataObject;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.eucalypt.bus.Json;
 
 import java.util.List;
 
-/** {@code count_assets}: {@code {time_bucket, count}} per month, newest first, and whether more follow. */
+/**
+ * A page of JSON items and whether more follow it ({@code {"data": [...], "has_more": ...}}): the
+ * answer of {@code count_assets} (a {@code {time_bucket, count}} per month, newest first) and of
+ * {@code get_events} (events in commit order).
+ */
 @DataObject
-public final class AssetCounts implements Json.Shape {
+public final class JsonPage implements Json.Shape {
   private final List<JsonObject> data;
   private final boolean hasMore;
 
-  public AssetCounts(List<JsonObject> data, boolean hasMore) {
+  public JsonPage(List<JsonObject> data, boolean hasMore) {
     this.data = data;
     this.hasMore = hasMore;
+  }
+
+  public JsonPage(JsonObject j) {
+    this(j.getJsonArray("data").stream().map(JsonObject.class::cast).toList(), j.getBoolean("has_more"));
   }
 
   public List<JsonObject> data() {
@@ -24,11 +31,6 @@ public final class AssetCounts implements Json.Shape {
 
   public boolean hasMore() {
     return hasMore;
-  }
-
-
-  public AssetCounts(JsonObject j) {
-    this(j.getJsonArray("data").stream().map(JsonObject.class::cast).toList(), j.getBoolean("has_more"));
   }
 
   @Override
