@@ -65,7 +65,7 @@ class CommandLineIT {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ping = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
         + "/api/server/ping")).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals("\"pong\"", ping.body());
+      assertEquals("pong", ping.body());
       HttpResponse<String> libraries = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
         + "/api/libraries")).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, libraries.statusCode());
