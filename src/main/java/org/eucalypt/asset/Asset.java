@@ -170,7 +170,7 @@ public final class Asset implements Json.Shape {
       .put("original_file_name", originalFileName)
       .put("local_datetime", localDatetime)
       .put("kind", "original")
-      .put("current_version_id", Ids.ASSET_VERSION.format(Ids.ASSET.parse(id).orElseThrow()))
+      .put("current_version_id", Ids.ASSET_VERSION.sameUuidAs(Ids.ASSET, id))
       .put("width", width)
       .put("height", height)
       .put("duration", duration)

@@ -30,6 +30,14 @@ public enum Ids {
     return prefix + encode(uuid);
   }
 
+  /**
+   * The id of this type for the same UUID as {@code id}, a well-formed id of type {@code other}:
+   * only the prefix changes, so nothing is decoded and encoded again.
+   */
+  public String sameUuidAs(Ids other, String id) {
+    return prefix + id.substring(other.prefix.length());
+  }
+
   /** The UUID behind a public id, or empty when it is malformed or has another type's prefix. */
   public Optional<UUID> parse(String id) {
     if (id == null || !id.startsWith(prefix) || id.length() != prefix.length() + LENGTH) {
