@@ -73,18 +73,10 @@ public final class Database {
    * connections, bound to its own event loop.
    */
   public static Pool pool(Vertx vertx, Settings settings) {
-    PoolOptions po = new PoolOptions()
-      .setMaxSize(settings.databasePoolSize())
-      .setShared(true)
-      // One pool per database: two servers in one JVM (as in tests) must not share connections.
-      .setName("eucalypt:" + settings.databaseUrl())
-      .setMaxWaitQueueSize(10_000)
-      .setConnectionTimeout(ACQUIRE_TIMEOUT_S)
-      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     return PgBuilder.pool()
-      .with(po)
-      // Our side of the keepalives: a database host that vanished fails the connection, not hangs it.
-      .with(new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS))
+      // One pool per database: two servers in one JVM (as in tests) must not share connections.
+      .with(poolOptions(settings, "eucalypt:"))
+      .with(netOptions())
       .connectingTo(connectOptions(DatabaseUrl.parse(settings.databaseUrl())))
       .using(vertx)
       .build();
@@ -95,21 +87,30 @@ public final class Database {
    * {@link #pool}, with the same bounds on connecting and waiting.
    */
   public static Reads reads(Vertx vertx, Settings settings) {
-    PoolOptions po = new PoolOptions()
-      .setMaxSize(settings.databasePoolSize())
-      .setShared(true)
-      .setName("eucalypt-reads:" + settings.databaseUrl())
-      .setMaxWaitQueueSize(10_000)
-      .setConnectionTimeout(ACQUIRE_TIMEOUT_S)
-      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     PgConnectOptions options = connectOptions(DatabaseUrl.parse(settings.databaseUrl()));
     SqlClient client = PgBuilder.client()
-      .with(po)
-      .with(new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS))
+      .with(poolOptions(settings, "eucalypt-reads:"))
+      .with(netOptions())
       .connectingTo(options)
       .using(vertx)
       .build();
     return new Reads(vertx, client, options);
+  }
+
+  /** Shared by {@code prefix} + the database URL, bounded in size, wait queue and acquire time. */
+  private static PoolOptions poolOptions(Settings settings, String prefix) {
+    return new PoolOptions()
+      .setMaxSize(settings.databasePoolSize())
+      .setShared(true)
+      .setName(prefix + settings.databaseUrl())
+      .setMaxWaitQueueSize(10_000)
+      .setConnectionTimeout(ACQUIRE_TIMEOUT_S)
+      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Our side of the keepalives: a database host that vanished fails the connection, not hangs it. */
+  private static NetClientOptions netOptions() {
+    return new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS);
   }
 
   /**

@@ -6,6 +6,8 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Path;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,8 +29,23 @@ final class RouteGuard {
 
   private final OpenAPIContract contract;
 
+  /** What each path of the contract serves: its operations by method, and its Allow header. */
+  private record Methods(Map<HttpMethod, String> operations, String allow) {
+  }
+
+  private final Map<String, Methods> methodsOf = new HashMap<>();
+
   RouteGuard(OpenAPIContract contract) {
     this.contract = contract;
+    for (Path p : contract.getPaths()) {
+      Map<HttpMethod, String> operations = new HashMap<>();
+      Set<String> allowed = new TreeSet<>();
+      for (Operation op : p.getOperations()) {
+        operations.put(op.getHttpMethod(), op.getOperationId());
+        allowed.add(op.getHttpMethod().name());
+      }
+      methodsOf.put(p.getName(), new Methods(operations, String.join(", ", allowed)));
+    }
   }
 
   void handle(RoutingContext ctx) {
@@ -48,21 +65,17 @@ final class RouteGuard {
       }
       return;
     }
-    Set<String> allowed = new TreeSet<>();
-    for (Operation op : served.getOperations()) {
-      allowed.add(op.getHttpMethod().name());
-    }
-    if (allowed.contains(method.name()) || (method == HttpMethod.HEAD && allowed.contains("GET"))) {
-      // Found once here; authentication reads it for the operation's permission.
-      for (Operation op : served.getOperations()) {
-        if (op.getHttpMethod() == method) {
-          ctx.put(OPERATION, op.getOperationId());
-        }
+    Methods methods = methodsOf.get(served.getName());
+    String operationId = methods.operations().get(method);
+    if (operationId != null || (method == HttpMethod.HEAD && methods.operations().containsKey(HttpMethod.GET))) {
+      if (operationId != null) {
+        // Found once here; authentication reads it for the operation's permission.
+        ctx.put(OPERATION, operationId);
       }
       ctx.next();
       return;
     }
-    ctx.response().putHeader("Allow", String.join(", ", allowed));
+    ctx.response().putHeader("Allow", methods.allow());
     Problems.send(ctx, 405, "Method Not Allowed");
   }
 
