@@ -12,7 +12,11 @@ import java.util.UUID;
  * <p>New UUIDs are version 7, time-ordered, so the primary-key indexes stay append-mostly.
  */
 public enum Ids {
-  USER("intuser_"), LIBRARY("lib_"), ASSET("asset_"), API_KEY("apikey_"), ASSET_VERSION("asset_version_");
+  USER("intuser_"), LIBRARY("lib_"), ASSET("asset_"), API_KEY("apikey_"), ASSET_VERSION("asset_version_"),
+  // A library's contents and its background work. A prefix that begins another ("asset_",
+  // "asset_stack_") never confuses parse: the length after it is fixed.
+  ALBUM("album_"), ALBUM_ASSET("album_asset_"), STACK("asset_stack_"), PERSON("person_"), FACE("face_"),
+  TASK("btask_");
 
   private static final String ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   private static final long BASE = ALPHABET.length();
