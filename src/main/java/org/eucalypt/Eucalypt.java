@@ -30,6 +30,8 @@ import org.eucalypt.library.LibraryServiceImpl;
 import org.eucalypt.ops.Health;
 import org.eucalypt.rendition.RenditionLimits;
 import org.eucalypt.rendition.RenditionVerticle;
+import org.eucalypt.rendition.TaskService;
+import org.eucalypt.rendition.TaskServiceImpl;
 import org.eucalypt.ops.Metrics;
 import org.eucalypt.storage.BlobStore;
 import org.eucalypt.storage.BlobStores;
@@ -106,7 +108,9 @@ public final class Eucalypt {
       .compose(v -> deploy(() -> new ServiceVerticle<>(AuthService.class, AuthService.ADDRESS,
         vx -> new AuthServiceImpl(vx, settings), settings, clock, permissions), loops))
       .compose(v -> deploy(() -> new ServiceVerticle<>(EventService.class, EventService.ADDRESS,
-        vx -> new EventServiceImpl(vx, settings), settings, clock, permissions), loops));
+        vx -> new EventServiceImpl(vx, settings), settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(TaskService.class, TaskService.ADDRESS,
+        vx -> new TaskServiceImpl(vx, settings), settings, clock, permissions), loops));
     if (drain) {
       // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
       DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));

@@ -27,12 +27,13 @@ public final class Asset implements Json.Shape {
   private final Integer width;
   private final Integer height;
   private final Double duration;
+  private final String thumbhash;
   private final String trashedAt;
   private final String createdAt;
   private final String updatedAt;
   private final JsonObject parts;
 
-  public Asset(String id, String libraryId, String mimeType, String originalFileName, String localDatetime, Integer width, Integer height, Double duration, String trashedAt, String createdAt, String updatedAt, JsonObject parts) {
+  public Asset(String id, String libraryId, String mimeType, String originalFileName, String localDatetime, Integer width, Integer height, Double duration, String thumbhash, String trashedAt, String createdAt, String updatedAt, JsonObject parts) {
     this.id = id;
     this.libraryId = libraryId;
     this.mimeType = mimeType;
@@ -41,6 +42,7 @@ public final class Asset implements Json.Shape {
     this.width = width;
     this.height = height;
     this.duration = duration;
+    this.thumbhash = thumbhash;
     this.trashedAt = trashedAt;
     this.createdAt = createdAt;
     this.updatedAt = updatedAt;
@@ -77,6 +79,11 @@ public final class Asset implements Json.Shape {
 
   public Double duration() {
     return duration;
+  }
+
+  /** Base64 ThumbHash of the picture (a video's still); null until its rendition task has run. */
+  public String thumbhash() {
+    return thumbhash;
   }
 
   public String trashedAt() {
@@ -135,7 +142,30 @@ public final class Asset implements Json.Shape {
     }
     return new Asset(id, Ids.LIBRARY.format(r.getUUID("library_id")), r.getString("mime_type"),
       r.getString("original_file_name"), localDatetime, r.getInteger("width"), r.getInteger("height"),
-      r.getDouble("duration"), Json.time(r.getOffsetDateTime("trashed_at")), created, updated, parts);
+      r.getDouble("duration"), r.getString("thumbhash"), Json.time(r.getOffsetDateTime("trashed_at")), created, updated,
+      parts);
+  }
+
+  /**
+   * This asset with {@code metadata} completed by what its rendition task read from the file
+   * (camera, exposure, GPS, times): a field the file gave replaces the upload's own reading.
+   */
+  Asset withFileMetadata(JsonObject data, String createdAt, String updatedAt) {
+    JsonObject metadata = parts.getJsonObject("metadata").copy();
+    data.forEach(field -> {
+      if (field.getValue() != null) {
+        metadata.put(field.getKey(), field.getValue());
+      }
+    });
+    metadata.put("created_at", createdAt).put("updated_at", updatedAt);
+    return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
+      trashedAt, this.createdAt, this.updatedAt, parts.copy().put("metadata", metadata));
+  }
+
+  /** This asset with the renditions made of it so far, by {@code asset_urls} key ({@code include=variants}). */
+  Asset withVariants(JsonObject made) {
+    return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
+      trashedAt, createdAt, updatedAt, parts.copy().put("variants", made));
   }
 
   /** The wall clock with its offset, or naive when the offset is unknown (null). */
@@ -148,7 +178,7 @@ public final class Asset implements Json.Shape {
   public Asset(JsonObject j) {
     this(j.getString("id"), j.getString("library_id"), j.getString("mime_type"), j.getString("original_file_name"),
       j.getString("local_datetime"), j.getInteger("width"), j.getInteger("height"), j.getDouble("duration"),
-      j.getString("trashed_at"), j.getString("created_at"), j.getString("updated_at"), partsOf(j));
+      j.getString("thumbhash"), j.getString("trashed_at"), j.getString("created_at"), j.getString("updated_at"), partsOf(j));
   }
 
   private static JsonObject partsOf(JsonObject j) {
@@ -174,6 +204,7 @@ public final class Asset implements Json.Shape {
       .put("width", width)
       .put("height", height)
       .put("duration", duration)
+      .put("thumbhash", thumbhash)
       .put("trashed_at", trashedAt)
       .put("created_at", createdAt)
       .put("updated_at", updatedAt);

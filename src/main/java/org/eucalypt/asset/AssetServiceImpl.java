@@ -19,6 +19,7 @@ import org.eucalypt.db.Pages;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
+import org.eucalypt.rendition.Tasks;
 import org.eucalypt.storage.BlobStore;
 import org.eucalypt.storage.BlobStore.StagedBlob;
 import org.eucalypt.storage.ListedDeletions;
@@ -30,7 +31,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -52,7 +55,7 @@ public final class AssetServiceImpl implements AssetService {
   }
 
   /** Where a download's bytes are. */
-  public record StoredFile(String blobKey, String mimeType, long size, String checksum) {
+  public record StoredFile(String blobKey, String mimeType, long size, String etag) {
   }
 
   /**
@@ -161,6 +164,8 @@ public final class AssetServiceImpl implements AssetService {
             .compose(claimed -> claimed.rowCount() == 0
               ? Future.failedFuture(new IllegalStateException("upload of " + key + " outlived its deletion deadline"))
               : Events.record(tx, Event.asset(user, library, asset.id(), "asset_created", now)))
+            // Its renditions are queued in the same transaction: an asset never lacks its tasks.
+            .compose(x -> Tasks.enqueue(tx, id, req.mimeType(), now))
             .map(x -> new Created(true, asset));
         })))
       .compose(result -> result.created()
@@ -348,9 +353,11 @@ public final class AssetServiceImpl implements AssetService {
     if (asset == null) {
       return Future.failedFuture(DomainException.notFound());
     }
+    List<String> parts = include == null ? List.of() : include;
     return reads.run(c -> c.preparedQuery(AssetSql.GET).execute(Tuple.of(asset, caller.userId())))
       .compose(rows -> inScope(caller, rows))
-      .map(row -> Asset.of(row, include == null ? List.of() : include));
+      .compose(row -> withStoredParts(List.of(Asset.of(row, parts)), parts))
+      .map(assets -> assets.get(0));
   }
 
   @Override
@@ -359,8 +366,49 @@ public final class AssetServiceImpl implements AssetService {
     return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
       AssetQuery q = AssetQuery.list(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
-    }).map(rows -> new AssetPage(Pages.items(rows, limit, r -> Asset.of(r, filter.include())),
-      Pages.hasMore(rows, limit)));
+    }).compose(rows -> withStoredParts(Pages.items(rows, limit, r -> Asset.of(r, filter.include())), filter.include())
+      .map(assets -> new AssetPage(assets, Pages.hasMore(rows, limit))));
+  }
+
+  /**
+   * The opt-in parts kept in tables of their own, read for the whole page at once: with
+   * {@code include=metadata} what rendition tasks read from the files, with {@code include=variants}
+   * the renditions made so far ({@code variants}: {@code {key: {mimetype, width, height}}}, from
+   * which the HTTP layer builds {@code asset_urls}).
+   */
+  private Future<List<Asset>> withStoredParts(List<Asset> assets, List<String> include) {
+    boolean metadata = include.contains("metadata");
+    boolean variants = include.contains("variants");
+    if (assets.isEmpty() || (!metadata && !variants)) {
+      return Future.succeededFuture(assets);
+    }
+    UUID[] ids = assets.stream().map(a -> Ids.ASSET.parse(a.id()).orElseThrow()).toArray(UUID[]::new);
+    Future<Map<String, Row>> files = !metadata ? Future.succeededFuture(Map.of())
+      : reads.run(c -> c.preparedQuery(AssetSql.FILE_METADATA).execute(Tuple.of(ids))).map(rows -> {
+        Map<String, Row> byAsset = new HashMap<>();
+        rows.forEach(r -> byAsset.put(Ids.ASSET.format(r.getUUID("asset_id")), r));
+        return byAsset;
+      });
+    Future<Map<String, JsonObject>> made = !variants ? Future.succeededFuture(Map.of())
+      : reads.run(c -> c.preparedQuery(AssetSql.RENDITIONS).execute(Tuple.of(ids))).map(rows -> {
+        Map<String, JsonObject> byAsset = new HashMap<>();
+        rows.forEach(r -> byAsset.computeIfAbsent(Ids.ASSET.format(r.getUUID("asset_id")), k -> new JsonObject())
+          .put(r.getString("variant"), new JsonObject().put("mimetype", r.getString("mime_type"))
+            .put("width", r.getInteger("width")).put("height", r.getInteger("height"))));
+        return byAsset;
+      });
+    return Future.all(files, made).map(both -> assets.stream().map(a -> {
+      Asset out = a;
+      Row r = files.result().get(a.id());
+      if (r != null) {
+        out = out.withFileMetadata((JsonObject) r.getValue("data"),
+          Json.time(r.getOffsetDateTime("created_at")), Json.time(r.getOffsetDateTime("updated_at")));
+      }
+      if (variants) {
+        out = out.withVariants(made.result().getOrDefault(a.id(), new JsonObject()));
+      }
+      return out;
+    }).toList());
   }
 
   /**
@@ -377,6 +425,23 @@ public final class AssetServiceImpl implements AssetService {
       .compose(rows -> inScope(caller, rows))
       .map(r -> new StoredFile(r.getString("blob_key"), r.getString("mime_type"), r.getLong("size_bytes"),
         Base64.getEncoder().encodeToString(r.getBuffer("checksum").getBytes())));
+  }
+
+  /**
+   * Where a rendition's bytes are, once it is made and while its asset's library is live;
+   * {@code caller} null for a download a signed URL vouches for. Its ETag is its key: a key is
+   * never reused, so a remade rendition gets a new one.
+   */
+  public Future<StoredFile> locateVariant(Caller caller, String assetId, String variant) {
+    UUID asset = Ids.ASSET.parse(assetId).orElse(null);
+    if (asset == null) {
+      return Future.failedFuture(DomainException.notFound());
+    }
+    return reads.run(c -> c.preparedQuery(AssetSql.LOCATE_RENDITION)
+        .execute(Tuple.of(asset, variant, caller == null ? null : caller.userId())))
+      .compose(rows -> inScope(caller, rows))
+      .map(r -> new StoredFile(r.getString("blob_key"), r.getString("mime_type"), r.getLong("size_bytes"),
+        r.getString("blob_key")));
   }
 
   /**

@@ -7,7 +7,7 @@ final class AssetSql {
 
   static final String COLUMNS = """
     a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds, a.width, a.height,
-    a.duration, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
+    a.duration, a.thumbhash, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
     a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at""";
 
   /** The caller's live library of that id. */
@@ -43,6 +43,20 @@ final class AssetSql {
     SELECT a.library_id, a.blob_key, a.mime_type, a.size_bytes, a.checksum
       FROM assets a JOIN libraries l ON l.id = a.library_id
      WHERE a.id = $1 AND l.trashed_at IS NULL AND ($2::uuid IS NULL OR l.user_id = $2)""";
+
+  /** What rendition tasks read from the files of these assets ({@code include=metadata}). */
+  static final String FILE_METADATA = """
+    SELECT asset_id, data, created_at, updated_at FROM asset_metadata WHERE asset_id = ANY($1)""";
+
+  /** The renditions made so far of these assets ({@code include=variants}). */
+  static final String RENDITIONS = """
+    SELECT asset_id, variant, mime_type, width, height FROM renditions WHERE asset_id = ANY($1)""";
+
+  /** A rendition, as {@link #LOCATE} finds an original: made, and its library live. */
+  static final String LOCATE_RENDITION = """
+    SELECT a.library_id, r.blob_key, r.mime_type, r.size_bytes
+      FROM renditions r JOIN assets a ON a.id = r.asset_id JOIN libraries l ON l.id = a.library_id
+     WHERE r.asset_id = $1 AND r.variant = $2 AND l.trashed_at IS NULL AND ($3::uuid IS NULL OR l.user_id = $3)""";
 
   static final String BY_CHECKSUM = "SELECT " + COLUMNS + " FROM assets a WHERE a.library_id = $1 AND a.checksum = $2";
 

@@ -20,6 +20,7 @@ import org.eucalypt.auth.Permissions;
 import org.eucalypt.config.Settings;
 import org.eucalypt.event.EventServiceImpl;
 import org.eucalypt.library.LibraryServiceImpl;
+import org.eucalypt.rendition.TaskServiceImpl;
 import org.eucalypt.storage.BlobStore;
 
 import java.time.Clock;
@@ -110,6 +111,7 @@ public class ApiVerticle extends VerticleBase {
     AssetServiceImpl assetService = new AssetServiceImpl(vertx, settings, clock, blobs);
     AssetHandlers assets = new AssetHandlers(assetService, blobs, signer, settings);
     Uploads uploads = new Uploads(assetService, assets, blobs, settings);
+    TaskHandlers tasks = new TaskHandlers(new TaskServiceImpl(vertx, settings));
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       // text/plain, as Gumnut answers it: the SDKs ask for text and return the body as it is.
       Map.entry("ping", ctx -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end("pong")),
@@ -136,7 +138,12 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("delete_asset", assets::deleteAsset),
       Map.entry("empty_trash", assets::emptyTrash),
       Map.entry("download_asset_original", assets::downloadAssetOriginal),
-      Map.entry("head_asset_original", assets::downloadAssetOriginal));
+      Map.entry("head_asset_original", assets::downloadAssetOriginal),
+      Map.entry("download_asset_variant", assets::downloadAssetVariant),
+      Map.entry("head_asset_variant", assets::downloadAssetVariant),
+      Map.entry("list_tasks", tasks::listTasks),
+      Map.entry("get_task", tasks::getTask),
+      Map.entry("list_tasks_for_asset", tasks::listTasksForAsset));
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
       Handler<RoutingContext> handler = operations.get(operationId);

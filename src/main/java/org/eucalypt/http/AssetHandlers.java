@@ -99,18 +99,31 @@ final class AssetHandlers {
       });
   }
 
+  /** A rendition, once made: 404 until then, and while its library is trashed. */
+  void downloadAssetVariant(RoutingContext ctx) {
+    assets.locateVariant(caller(ctx), path(ctx, "asset_id"), path(ctx, "variant"))
+      .compose(file -> Downloads.send(ctx, blobs, file))
+      .onFailure(e -> {
+        if (!ctx.response().ended()) {
+          ctx.fail(e);
+        }
+      });
+  }
+
   /** The ids of a bulk body ({@code {"ids": [...]}}). */
   private static List<String> bodyIds(RoutingContext ctx) {
     return Replies.body(ctx).getJsonArray("ids").stream().map(String::valueOf).toList();
   }
 
-  /** The asset as the API answers it: with {@code asset_urls}, the absolute signed url of the original. */
+  /**
+   * The asset as the API answers it: with {@code asset_urls} (see {@link AssetUrls}), and without
+   * the renditions list they are built from.
+   */
   JsonObject withUrls(RoutingContext ctx, Asset asset) {
-    String url = baseUrl(ctx) + "/api/assets/" + asset.id() + "/original?" + signer.sign(asset.id());
-    return asset.toJson().put("asset_urls", new JsonObject().put("original", new JsonObject()
-      .put("url", url)
-      .put("mimetype", asset.mimeType())
-      .put("width", asset.width())));
+    JsonObject json = asset.toJson();
+    json.remove("variants");
+    return json.put("asset_urls",
+      AssetUrls.of(baseUrl(ctx), asset, signer.sign(asset.id()), asset.parts().containsKey("variants")));
   }
 
   private String baseUrl(RoutingContext ctx) {

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 final class Authentication {
   private static final String CALLER = "eucalypt.caller";
-  private static final Pattern DOWNLOAD = Pattern.compile("^/api/assets/([^/]+)/original/?$");
+  /** The files a signed URL grants: an asset's original and its renditions. */
+  private static final Pattern DOWNLOAD = Pattern.compile("^/api/assets/([^/]+)/(?:original|variants/[^/]+)/?$");
 
   private final Authenticator authenticator;
   private final UrlSigner signer;

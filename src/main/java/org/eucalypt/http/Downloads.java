@@ -20,7 +20,7 @@ final class Downloads {
   static Future<Void> send(RoutingContext ctx, BlobStore blobs, StoredFile file) {
     HttpServerResponse res = ctx.response();
     long size = file.size();
-    String etag = "\"" + file.checksum() + "\"";
+    String etag = "\"" + file.etag() + "\"";
     res.putHeader("ETag", etag)
       .putHeader("Accept-Ranges", "bytes")
       .putHeader("Content-Type", file.mimeType())

@@ -85,4 +85,35 @@ final class TaskSql {
   static final String UPSERT_METADATA = """
     INSERT INTO asset_metadata (asset_id, data, created_at, updated_at) VALUES ($1, $2, $3, $3)
     ON CONFLICT (asset_id) DO UPDATE SET data = asset_metadata.data || EXCLUDED.data, updated_at = EXCLUDED.updated_at""";
+
+  private static final String TASK_COLUMNS = """
+    t.id, t.asset_id, t.task_type, t.status, t.attempts, t.error_message, t.result, t.started_at, t.completed_at,
+    t.created_at, l.id AS library_id""";
+
+  static final String LIVE_LIBRARY = "SELECT id FROM libraries WHERE id = $1 AND user_id = $2 AND trashed_at IS NULL";
+
+  /**
+   * The caller's tasks newest first, within the key's scope ($2, null = every library), the
+   * library named ($3), a status ($4) and a type ($5), if given; the index on
+   * {@code (created_at, id)} serves the order.
+   */
+  static final String LIST = "SELECT " + TASK_COLUMNS + """
+      FROM tasks t JOIN assets a ON a.id = t.asset_id JOIN libraries l ON l.id = a.library_id
+     WHERE l.user_id = $1 AND l.trashed_at IS NULL
+       AND ($2::uuid[] IS NULL OR l.id = ANY($2))
+       AND ($3::uuid IS NULL OR l.id = $3)
+       AND ($4::text IS NULL OR t.status = $4)
+       AND ($5::text IS NULL OR t.task_type = $5)
+     ORDER BY t.created_at DESC, t.id DESC
+     LIMIT $6""";
+
+  static final String GET = "SELECT " + TASK_COLUMNS + """
+      FROM tasks t JOIN assets a ON a.id = t.asset_id JOIN libraries l ON l.id = a.library_id
+     WHERE t.id = $1 AND l.user_id = $2 AND l.trashed_at IS NULL""";
+
+  /** An asset's tasks; an asset without any gives one row with a null task id, none gives no row. */
+  static final String OF_ASSET = "SELECT " + TASK_COLUMNS + """
+      FROM assets a JOIN libraries l ON l.id = a.library_id LEFT JOIN tasks t ON t.asset_id = a.id
+     WHERE a.id = $1 AND l.user_id = $2 AND l.trashed_at IS NULL
+     ORDER BY t.created_at DESC, t.id DESC""";
 }

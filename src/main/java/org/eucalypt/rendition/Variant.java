@@ -30,7 +30,7 @@ public enum Variant {
   }
 
   /** The box it is fitted into; 0 for full size. */
-  int longestSide() {
+  public int longestSide() {
     return longestSide;
   }
 }

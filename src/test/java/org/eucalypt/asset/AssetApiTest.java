@@ -97,7 +97,12 @@ class AssetApiTest {
     OffsetDateTime.parse(asset.getString("created_at"));
     OffsetDateTime.parse(asset.getString("updated_at"));
     assertNull(asset.getValue("file_data"), "file_data only with include=file_data");
-    JsonObject original = asset.getJsonObject("asset_urls").getJsonObject("original");
+    // Without include=variants, only the lean rung a grid needs; it answers 404 until rendered.
+    JsonObject lean = asset.getJsonObject("asset_urls");
+    assertEquals(Set.of("thumbnail"), lean.fieldNames(), lean.encode());
+    assertTrue(lean.getJsonObject("thumbnail").getString("url").startsWith(
+      "http://localhost:" + server.app.port() + "/api/assets/" + id + "/variants/thumbnail?"), lean.encode());
+    JsonObject original = server.assetUrls(alice, id).getJsonObject("original");
     assertTrue(original.getString("url").startsWith(
       "http://localhost:" + server.app.port() + "/api/assets/" + id + "/original?"), original.getString("url"));
     assertEquals("image/jpeg", original.getString("mimetype"));
@@ -112,7 +117,8 @@ class AssetApiTest {
     assertEquals(201, mov.statusCode(), mov.bodyAsString());
     assertEquals("video/quicktime", mov.bodyAsJsonObject().getString("mime_type"));
     assertEquals("video/quicktime",
-      mov.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("mimetype"));
+      server.assetUrls(alice, mov.bodyAsJsonObject().getString("id")).getJsonObject("original").getString("mimetype"));
+    assertEquals(Set.of("thumbnail_image"), mov.bodyAsJsonObject().getJsonObject("asset_urls").fieldNames());
     assertNotEquals(id, mov.bodyAsJsonObject().getString("id"));
     assertCounters(lib, 2, 8000);
     assertEquals(filesBefore + 2, server.storedFiles().size());
@@ -134,7 +140,7 @@ class AssetApiTest {
     assertEquals(digest("SHA-256", bytes), fileData.getString("checksum"));
     assertEquals(digest("SHA-1", bytes), fileData.getString("checksum_sha1"));
     assertEquals((long) bytes.length(), fileData.getLong("file_size_bytes"));
-    String url = up.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String url = server.assetUrls(alice, id).getJsonObject("original").getString("url");
     HttpResponse<Buffer> download = server.client.getAbs(url).send().await();
     assertEquals(200, download.statusCode());
     assertEquals(bytes, download.body());
@@ -158,7 +164,7 @@ class AssetApiTest {
     assertEquals(id, same.getString("id"));
     assertEquals("a.jpg", same.getString("original_file_name"));
     assertEquals("image/jpeg", same.getString("mime_type"));
-    assertNotNull(same.getJsonObject("asset_urls").getJsonObject("original").getString("url"));
+    assertNotNull(same.getJsonObject("asset_urls").getJsonObject("thumbnail").getString("url"));
     assertEquals(files, server.filesUnderStorage(), "a duplicate must leave no file behind, staged or stored");
     assertCounters(lib, 1, 2500);
     assertEquals(1, server.count("SELECT count(*) FROM events WHERE event_type = 'asset_created' AND entity_id = $1",
@@ -278,7 +284,7 @@ class AssetApiTest {
       assertEquals(201, fits.statusCode(), fits.bodyAsString());
       String id = fits.bodyAsJsonObject().getString("id");
       // Behind a proxy, urls use the configured public address, not the Host the request came to.
-      assertTrue(fits.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("url")
+      assertTrue(small.assetUrls(carol, id).getJsonObject("original").getString("url")
         .startsWith("https://photos.example.org/api/assets/" + id + "/original?"));
       JsonObject counted = small.get("/api/libraries/" + lib, carol.key()).bodyAsJsonObject();
       assertEquals(1L, counted.getLong("asset_count"));
@@ -398,7 +404,7 @@ class AssetApiTest {
     }
     assertEquals("image/heic", asset.getString("mime_type"));
     assertEquals("2023-12-24T18:30:00.000000Z", asset.getString("local_datetime"));
-    assertTrue(asset.getJsonObject("asset_urls").getJsonObject("original").getString("url")
+    assertTrue(server.assetUrls(alice, id).getJsonObject("original").getString("url")
       .startsWith("http://localhost:" + server.app.port() + "/api/assets/" + id + "/original?"));
 
     JsonObject withData = server.get("/api/assets/" + id + "?include=file_data", alice.key()).bodyAsJsonObject();
@@ -474,7 +480,7 @@ class AssetApiTest {
     // Every item is a whole AssetResponse, urls included.
     JsonObject first = all.getJsonArray("data").getJsonObject(0);
     assertEquals("2024-03-07T12:00:00.000000Z", first.getString("local_datetime"));
-    assertNotNull(first.getJsonObject("asset_urls").getJsonObject("original").getString("url"));
+    assertNotNull(first.getJsonObject("asset_urls").getJsonObject("thumbnail").getString("url"));
 
     assertEquals(desc, pageThrough(lib, "desc", 3, List.of(true, true, false)));
     assertEquals(asc, pageThrough(lib, "asc", 3, List.of(true, true, false)));
@@ -583,7 +589,7 @@ class AssetApiTest {
     HttpResponse<Buffer> up = server.upload(alice, lib, "photo.png", bytes);
     assertEquals(201, up.statusCode(), up.bodyAsString());
     JsonObject asset = up.bodyAsJsonObject();
-    String url = asset.getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String url = server.assetUrls(alice, asset.getString("id")).getJsonObject("original").getString("url");
 
     HttpResponse<Buffer> res = server.client.getAbs(url).send().await();
     assertEquals(200, res.statusCode(), res.bodyAsString());
@@ -629,7 +635,7 @@ class AssetApiTest {
     HttpResponse<Buffer> up = server.upload(alice, lib, "photo.jpg", bytes);
     assertEquals(201, up.statusCode(), up.bodyAsString());
     String id = up.bodyAsJsonObject().getString("id");
-    String url = up.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String url = server.assetUrls(alice, up.bodyAsJsonObject().getString("id")).getJsonObject("original").getString("url");
     URI uri = URI.create(url);
     String path = uri.getRawPath();
     assertEquals("/api/assets/" + id + "/original", path);
@@ -670,7 +676,7 @@ class AssetApiTest {
     HttpResponse<Buffer> up = server.upload(alice, lib, "photo.jpg", bytes);
     assertEquals(201, up.statusCode(), up.bodyAsString());
     String id = up.bodyAsJsonObject().getString("id");
-    String url = up.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String url = server.assetUrls(alice, up.bodyAsJsonObject().getString("id")).getJsonObject("original").getString("url");
     assertEquals(200, server.client.getAbs(url).send().await().statusCode());
 
     trash(alice, lib);
@@ -686,8 +692,7 @@ class AssetApiTest {
     server.clock.advance(Duration.ofHours(26));
     assertUnauthenticated(server.client.getAbs(url).send().await());
     assertEquals(200, server.get("/api/assets/" + id + "/original", alice.key()).statusCode());
-    String fresh = server.get("/api/assets/" + id, alice.key()).bodyAsJsonObject()
-      .getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String fresh = server.assetUrls(alice, id).getJsonObject("original").getString("url");
     assertNotEquals(url, fresh);
     assertEquals(200, server.client.getAbs(fresh).send().await().statusCode());
     server.assertInvariants();
@@ -702,7 +707,7 @@ class AssetApiTest {
     Buffer bytes = Buffer.buffer("a".repeat(6000));
     HttpResponse<Buffer> up = server.upload(alice, lib, "flat.bmp", bytes);
     assertEquals(201, up.statusCode(), up.bodyAsString());
-    String url = up.bodyAsJsonObject().getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String url = server.assetUrls(alice, up.bodyAsJsonObject().getString("id")).getJsonObject("original").getString("url");
 
     // Browsers and httpx (the Python SDK's client) always send Accept-Encoding: gzip.
     HttpResponse<Buffer> whole = server.client.getAbs(url).putHeader("Accept-Encoding", "gzip, deflate").send().await();

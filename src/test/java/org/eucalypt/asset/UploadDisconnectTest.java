@@ -201,7 +201,7 @@ class UploadDisconnectTest {
     assertEquals(library, asset.getString("library_id"));
     assertCounters(1, 4096);
     HttpResponse<Buffer> download = server.client
-      .getAbs(asset.getJsonObject("asset_urls").getJsonObject("original").getString("url")).send().await();
+      .getAbs(server.assetUrls(alice, asset.getString("id")).getJsonObject("original").getString("url")).send().await();
     assertEquals(200, download.statusCode());
     assertEquals(bytes, download.body());
     assertTrue(stagedFiles().isEmpty(), () -> "staging: " + stagedFiles());

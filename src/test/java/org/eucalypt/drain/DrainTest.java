@@ -281,7 +281,8 @@ class DrainTest {
   }
 
   private void assertDownloadsExactly(String lib, Map<String, Buffer> expected) {
-    JsonObject page = server.get("/api/assets?limit=200&library_id=" + lib, alice.key()).bodyAsJsonObject();
+    JsonObject page = server.get("/api/assets?limit=200&include=variants&library_id=" + lib, alice.key())
+      .bodyAsJsonObject();
     Set<String> seen = new HashSet<>();
     for (Object o : page.getJsonArray("data")) {
       JsonObject asset = (JsonObject) o;

@@ -187,7 +187,7 @@ class CrashIT {
     List<JsonObject> assets = new ArrayList<>();
     String after = null;
     while (true) {
-      String q = "/api/assets?library_id=" + lib + "&limit=200&include=file_data" + (after == null ? "" : "&starting_after_id=" + after);
+      String q = "/api/assets?library_id=" + lib + "&limit=200&include=file_data,variants" + (after == null ? "" : "&starting_after_id=" + after);
       JsonObject page = new JsonObject(send("GET", q, null).body());
       JsonArray data = page.getJsonArray("data");
       data.forEach(a -> assets.add((JsonObject) a));

@@ -246,7 +246,7 @@ class RaceFuzzTest {
     HttpResponse<Buffer> fetched = a.get("/api/libraries/" + lib, alice.key());
     JsonObject library = fetched.bodyAsJsonObject();
     if (fetched.statusCode() == 200 && library.getValue("trashed_at") == null) {
-      HttpResponse<Buffer> listed = a.get("/api/assets?library_id=" + lib + "&limit=200&state=all", alice.key());
+      HttpResponse<Buffer> listed = a.get("/api/assets?library_id=" + lib + "&limit=200&state=all&include=variants", alice.key());
       assertEquals(200, listed.statusCode(), listed.bodyAsString());
       JsonObject page = listed.bodyAsJsonObject();
       assertEquals(library.getLong("asset_count"), (long) page.getJsonArray("data").size());

@@ -107,7 +107,7 @@ class UploadChunkSplitTest {
     Answer a = new RawHttp("localhost", server.app.port()).exchange(pieces, 3);
     assertEquals(201, a.status(), a.toString());
     String id = a.json().getString("id");
-    JsonObject withData = server.get("/api/assets/" + id + "?include=file_data", alice.key()).bodyAsJsonObject();
+    JsonObject withData = server.get("/api/assets/" + id + "?include=file_data,variants", alice.key()).bodyAsJsonObject();
     JsonObject data = withData.getJsonObject("file_data");
     assertEquals(content.length, data.getLong("file_size_bytes"));
     // Form fields too: Netty's decoder kept a stray CR in them ("...Z\r" then failed as a date).

@@ -88,12 +88,13 @@ class RenditionQueueTest {
     return OffsetDateTime.now(server.clock).withOffsetSameInstant(ZoneOffset.UTC);
   }
 
-  /** Uploads the file through the API and queues its tasks, as the upload transaction will. */
+  /** Uploads the file through the API, whose transaction queues the asset's tasks. */
   private UUID upload(Path file, String mimeType) throws Exception {
     HttpResponse<Buffer> res = server.upload(alice, lib, file.getFileName().toString(), Buffer.buffer(Files.readAllBytes(file)));
     assertEquals(201, res.statusCode(), res.bodyAsString());
     UUID asset = Ids.ASSET.parse(res.bodyAsJsonObject().getString("id")).orElseThrow();
-    Tasks.enqueue(server.app.pool(), asset, mimeType, now()).await();
+    assertEquals(TaskType.forMimeType(mimeType).size(),
+      server.count("SELECT count(*) FROM tasks WHERE asset_id = $1 AND status = 'pending'", asset), "queued by the upload");
     return asset;
   }
 

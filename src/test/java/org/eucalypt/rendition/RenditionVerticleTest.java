@@ -59,8 +59,6 @@ class RenditionVerticleTest {
       Path jpg = Fixtures.write(dir.resolve("p" + i + ".jpg"), img, "jpeg");
       HttpResponse<Buffer> res = server.upload(alice, lib, "p" + i + ".jpg", Buffer.buffer(Files.readAllBytes(jpg)));
       assertEquals(201, res.statusCode(), res.bodyAsString());
-      UUID asset = Ids.ASSET.parse(res.bodyAsJsonObject().getString("id")).orElseThrow();
-      Tasks.enqueue(server.app.pool(), asset, "image/jpeg", OffsetDateTime.now(ZoneOffset.UTC)).await();
     }
     RenditionLimits limits = new RenditionLimits(1, Duration.ofSeconds(30), 200_000_000L);
     java.util.List<String> deployed = new java.util.ArrayList<>();

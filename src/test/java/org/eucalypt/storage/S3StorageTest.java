@@ -74,7 +74,7 @@ class S3StorageTest {
     String key = blobKey(asset);
     assertEquals(5000L, s3.headObject(b -> b.bucket(BUCKET).key(key)).contentLength());
 
-    String url = asset.getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String url = server.assetUrls(alice, asset.getString("id")).getJsonObject("original").getString("url");
     HttpResponse<Buffer> whole = server.client.getAbs(url).send().await();
     assertEquals(200, whole.statusCode());
     assertArrayEquals(small.getBytes(), whole.body().getBytes());
@@ -91,7 +91,7 @@ class S3StorageTest {
     var head = s3.headObject(b -> b.bucket(BUCKET).key(bigKey));
     assertEquals((long) size, head.contentLength());
     assertTrue(head.eTag().contains("-"), "a multipart object's ETag names its parts: " + head.eTag());
-    String bigUrl = big.getJsonObject("asset_urls").getJsonObject("original").getString("url");
+    String bigUrl = server.assetUrls(alice, big.getString("id")).getJsonObject("original").getString("url");
     HttpResponse<Buffer> tail = server.client.getAbs(bigUrl).putHeader("Range", "bytes=" + (size - 1000) + "-").send().await();
     assertEquals(206, tail.statusCode());
     assertArrayEquals(large.getBytes(size - 1000, size), tail.body().getBytes());

@@ -137,6 +137,13 @@ public final class TestServer {
     return res.bodyAsJsonObject();
   }
 
+  /** Every {@code asset_urls} rung of an asset, {@code original} included ({@code include=variants}). */
+  public JsonObject assetUrls(User user, String assetId) {
+    HttpResponse<Buffer> res = get("/api/assets/" + assetId + "?include=variants", user.key());
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    return res.bodyAsJsonObject().getJsonObject("asset_urls");
+  }
+
   public static Buffer randomBytes(int n) {
     byte[] b = new byte[n];
     RANDOM.nextBytes(b);
