@@ -59,7 +59,7 @@ public class Floor extends VerticleBase {
     SELECT id FROM libraries WHERE id = $1 AND user_id = $2 AND trashed_at IS NULL""";
   private static final String LIST_ASSETS = """
     SELECT a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds,
-           a.width, a.height, a.duration, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
+           a.width, a.height, a.duration, a.thumbhash, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
            a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at
       FROM assets a WHERE a.library_id = $1 AND a.trashed_at IS NULL
      ORDER BY a.local_datetime DESC, a.id DESC LIMIT $2""";
@@ -158,6 +158,7 @@ public class Floor extends VerticleBase {
     long expires = (System.currentTimeMillis() / 3_600_000 + 1) * 3_600 + 86_400;
     String signature = Base64.getUrlEncoder().withoutPadding()
       .encodeToString(mac.doFinal((id + ":" + expires).getBytes(StandardCharsets.UTF_8)));
+    String thumbnailKey = r.getString("mime_type").startsWith("video/") ? "thumbnail_image" : "thumbnail";
     return new JsonObject()
       .put("id", id)
       .put("library_id", "lib_" + base57(r.getUUID("library_id")))
@@ -169,13 +170,23 @@ public class Floor extends VerticleBase {
       .put("width", r.getInteger("width"))
       .put("height", r.getInteger("height"))
       .put("duration", r.getDouble("duration"))
+      .put("thumbhash", r.getString("thumbhash"))
       .put("trashed_at", time(r.getOffsetDateTime("trashed_at")))
       .put("created_at", time(r.getOffsetDateTime("created_at")))
       .put("updated_at", time(r.getOffsetDateTime("updated_at")))
-      .put("asset_urls", new JsonObject().put("original", new JsonObject()
-        .put("url", base + id + "/original?expires=" + expires + "&signature=" + signature)
-        .put("mimetype", r.getString("mime_type"))
-        .put("width", r.getInteger("width"))));
+      // The lean rung, as the server answers without include=variants.
+      .put("asset_urls", new JsonObject().put(thumbnailKey, new JsonObject()
+        .put("url", base + id + "/variants/" + thumbnailKey + "?expires=" + expires + "&signature=" + signature)
+        .put("mimetype", "image/webp")
+        .put("width", thumbnailWidth(r.getInteger("width"), r.getInteger("height")))));
+  }
+
+  /** The thumbnail's width: the picture fitted into 360x360, never enlarged (http.AssetUrls). */
+  private static Integer thumbnailWidth(Integer w, Integer h) {
+    if (w == null || h == null || w <= 0 || h <= 0) {
+      return null;
+    }
+    return Math.max(w, h) <= 360 ? w : w >= h ? 360 : (int) Math.max(1, Math.round(w * 360.0 / h));
   }
 
   /** The wall clock with its offset, or naive when the offset is unknown, as the server writes it. */

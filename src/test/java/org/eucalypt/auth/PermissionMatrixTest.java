@@ -9,6 +9,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import org.eucalypt.auth.AuthTesting.Key;
 import org.eucalypt.support.ServerExtension;
+import org.eucalypt.support.Prerequisite;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
 import org.junit.jupiter.api.BeforeAll;
@@ -326,6 +327,11 @@ class PermissionMatrixTest {
     m.put("delete_asset", op -> req(op, "/api/assets/" + asset(library()), null, 200));
     m.put("download_asset_original", op -> req(op, "/api/assets/" + asset(library()) + "/original", null, 200));
     m.put("head_asset_original", op -> req(op, "/api/assets/" + asset(library()) + "/original", null, 200));
+    m.put("download_asset_variant", op -> req(op, "/api/assets/" + renderedPhoto() + "/variants/thumbnail", null, 200));
+    m.put("head_asset_variant", op -> req(op, "/api/assets/" + renderedPhoto() + "/variants/thumbnail", null, 200));
+    m.put("list_tasks", op -> req(op, "/api/tasks/?library_id=" + library(), null, 200));
+    m.put("get_task", op -> req(op, "/api/tasks/" + taskOf(asset(library())), null, 200));
+    m.put("list_tasks_for_asset", op -> req(op, "/api/tasks/asset/" + asset(library()), null, 200));
     // The change feed (being added alongside this test).
     m.put("get_events", op -> req(op, "/api/events?library_id=" + library(), null, 200));
     return m;
@@ -354,6 +360,22 @@ class PermissionMatrixTest {
 
   private static String asset(String lib) {
     return server.uploadRandom(owner, lib).getString("id");
+  }
+
+  /** A real photo whose renditions are made: one, since only reads use it (rendering takes a while). */
+  private static String renderedPhoto() {
+    if (renderedPhoto == null) {
+      Prerequisite.requireTools("vips", "vipsheader");
+      renderedPhoto = server.uploadPhoto(owner, library()).getString("id");
+      server.renderQueued();
+    }
+    return renderedPhoto;
+  }
+
+  private static String renderedPhoto;
+
+  private static String taskOf(String asset) {
+    return server.get("/api/tasks/asset/" + asset, owner.key()).bodyAsJsonArray().getJsonObject(0).getString("id");
   }
 
   private static String trashedAsset(String lib) {

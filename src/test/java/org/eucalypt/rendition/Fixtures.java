@@ -36,28 +36,8 @@ final class Fixtures {
   private Fixtures() {
   }
 
-  /**
-   * Under CI a missing tool fails the test (.ci/run installs them); elsewhere the test is skipped,
-   * saying what to install.
-   */
   static void requireTools(String... names) {
-    List<String> missing = new ArrayList<>();
-    for (String name : names) {
-      if (!onPath(name)) {
-        missing.add(name);
-      }
-    }
-    Prerequisite.require(missing.isEmpty(), "missing " + missing
-      + ": apt-get install libvips-tools ffmpeg libheif-examples libimage-exiftool-perl (.ci/run installs them)");
-  }
-
-  private static boolean onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
-        return true;
-      }
-    }
-    return false;
+    Prerequisite.requireTools(names);
   }
 
   /** Runs a tool to make a fixture; a failure fails the test with what it printed. */

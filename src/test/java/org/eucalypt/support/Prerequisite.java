@@ -22,4 +22,23 @@ public final class Prerequisite {
     }
     abort(missing);
   }
+
+  /**
+   * The rendition tools and the fixtures' makers: under CI a missing one fails the test (.ci/run
+   * installs them); elsewhere the test is skipped, saying what to install.
+   */
+  public static void requireTools(String... names) {
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    for (String name : names) {
+      boolean found = false;
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        found |= !dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, name));
+      }
+      if (!found) {
+        missing.add(name);
+      }
+    }
+    require(missing.isEmpty(), "missing " + missing
+      + ": apt-get install libvips-tools ffmpeg libheif-examples libimage-exiftool-perl (.ci/run installs them)");
+  }
 }

@@ -1,6 +1,7 @@
 package org.eucalypt.support;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -18,12 +19,20 @@ import org.eucalypt.auth.Users;
 import org.eucalypt.config.Settings;
 import org.eucalypt.config.SettingsLoader;
 import org.eucalypt.drain.Drain;
+import org.eucalypt.rendition.RenditionLimits;
+import org.eucalypt.rendition.RenditionWorker;
 import org.eucalypt.storage.LocalBlobStore;
 
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -135,6 +144,42 @@ public final class TestServer {
     HttpResponse<Buffer> res = upload(user, libraryId, "photo-" + UUID.randomUUID() + ".jpg", randomBytes(2048));
     assertEquals(201, res.statusCode(), res.bodyAsString());
     return res.bodyAsJsonObject();
+  }
+
+  /** A small real JPEG (64x48, a random colour, so each is a new asset), uploaded. */
+  public JsonObject uploadPhoto(User user, String libraryId) {
+    BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setColor(new Color(RANDOM.nextInt(0x1000000)));
+    g.fillRect(0, 0, 64, 48);
+    g.dispose();
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(img, "jpeg", jpeg);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    HttpResponse<Buffer> res = upload(user, libraryId, "photo-" + UUID.randomUUID() + ".jpg",
+      Buffer.buffer(jpeg.toByteArray()));
+    assertEquals(201, res.statusCode(), res.bodyAsString());
+    return res.bodyAsJsonObject();
+  }
+
+  /**
+   * Works the renditions queue in this process until no task is due, as a RenditionVerticle
+   * would (which test servers do not deploy unless their drain runs). Needs libvips and ffmpeg.
+   */
+  public void renderQueued() {
+    WorkerExecutor executor = vertx.createSharedWorkerExecutor("test-renditions", 1);
+    try {
+      RenditionWorker worker = new RenditionWorker(vertx, app.pool(), app.blobs(), executor, clock,
+        new RenditionLimits(1, Duration.ofSeconds(60), 100_000_000L));
+      while (worker.runOne().await()) {
+        // the next task, until none is due
+      }
+    } finally {
+      executor.close().await();
+    }
   }
 
   /** Every {@code asset_urls} rung of an asset, {@code original} included ({@code include=variants}). */
