@@ -98,7 +98,10 @@ public final class JarFixture {
     }
   }
 
-  /** Counters equal rows; every row has its file; every file has a row or a pending deletion. */
+  /**
+   * Counters equal rows; every row (an asset's original or a rendition) has its file; every file
+   * has a row or a pending deletion.
+   */
   public void assertInvariants(String when) throws Exception {
     assertEquals(0, count("""
       SELECT count(*) FROM libraries l
@@ -106,10 +109,10 @@ public final class JarFixture {
           OR storage_used_bytes <> (SELECT coalesce(sum(size_bytes), 0) FROM assets a WHERE a.library_id = l.id)"""),
       "counters differ from rows " + when);
     Set<String> files = filesInStore();
-    Set<String> rows = strings("SELECT blob_key FROM assets");
+    Set<String> rows = strings("SELECT blob_key FROM assets UNION ALL SELECT blob_key FROM renditions");
     Set<String> listed = strings("SELECT blob_key FROM blob_deletions");
     for (String k : rows) {
-      assertTrue(files.contains(k), "an asset row without its file " + when + ": " + k);
+      assertTrue(files.contains(k), "an asset or rendition row without its file " + when + ": " + k);
     }
     for (String f : files) {
       assertTrue(rows.contains(f) || listed.contains(f), "a file nobody knows about " + when + ": " + f);
