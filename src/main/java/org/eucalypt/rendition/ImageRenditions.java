@@ -29,7 +29,7 @@ public final class ImageRenditions {
 
   /** {@code vipsheader}'s line: "name: 4000x3000 uchar, 3 bands, srgb, jpegload". */
   private static final Pattern HEADER =
-    Pattern.compile("^(.*): (\\d+)x(\\d+) \\w+, (\\d+) bands?, [\\w-]+, (\\w+)\\s*$", Pattern.MULTILINE);
+    Pattern.compile("^(.*): (\\d+)x(\\d+) \\w+, (\\d+) bands?, ([\\w-]+), (\\w+)\\s*$", Pattern.MULTILINE);
 
   private static final int QUALITY = 80;
 
@@ -40,14 +40,26 @@ public final class ImageRenditions {
   }
 
   /** What libvips reads from a file's header without decoding its pixels. */
-  record Header(int width, int height, int bands, String loader) {
+  record Header(int width, int height, int bands, String interpretation, String loader) {
     long pixels() {
       return (long) width * height;
     }
 
-    /** Grey + alpha, or RGB + alpha. */
+    private boolean cmyk() {
+      return "cmyk".equals(interpretation);
+    }
+
+    /** Grey + alpha, RGB + alpha, or CMYK + alpha. */
     boolean hasAlpha() {
-      return bands == 2 || bands == 4;
+      return cmyk() ? bands == 5 : bands == 2 || bands == 4;
+    }
+
+    /**
+     * RGB numbers, so an untagged file may be declared sRGB. Grey and CMYK files are not (libvips
+     * refuses an sRGB profile for them) and go through libvips' own grey and CMYK profiles.
+     */
+    boolean rgb() {
+      return bands >= 3 && !cmyk();
     }
   }
 
@@ -58,7 +70,7 @@ public final class ImageRenditions {
       throw new RenditionException("vipsheader gave an unexpected answer: " + out.strip());
     }
     return new Header(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
-      m.group(5));
+      m.group(5), m.group(6));
   }
 
   /**
@@ -86,7 +98,8 @@ public final class ImageRenditions {
       // Full size fits a square box as large as the longest side, so a quarter turn never shrinks it.
       int box = v == Variant.FULLSIZE ? Math.max(header.width(), header.height()) : v.longestSide();
       Path out = workDir.resolve(v.name().toLowerCase() + "." + format);
-      thumbnail(source, out, box, first, workDir);
+      // Only the original may be grey or CMYK: what we made ourselves is sRGB.
+      thumbnail(source, out, box, first, first && !header.rgb(), workDir);
       files.add(out);
       variants.put(out, v);
       source = out;
@@ -109,14 +122,19 @@ public final class ImageRenditions {
     }
   }
 
-  private void thumbnail(Path in, Path out, int box, boolean checkDamage, Path workDir) throws RenditionException {
+  private void thumbnail(Path in, Path out, int box, boolean checkDamage, boolean notRgb, Path workDir)
+    throws RenditionException {
     List<String> cmd = new ArrayList<>(List.of("vips", "thumbnail", in.toString(),
       out + "[Q=" + QUALITY + ",strip]", Integer.toString(box), "--height", Integer.toString(box),
       // Never enlarged: a small original's preview is the original's size.
       "--size", "down",
-      // Embedded profiles (Display P3, Adobe RGB...) are converted to sRGB. Untagged pictures must
-      // be declared sRGB too: libvips' own fallback shifts saturated colours (pure blue gains red).
-      "--import-profile", "srgb", "--export-profile", "srgb"));
+      // Embedded profiles (Display P3, Adobe RGB...) are converted to sRGB.
+      "--export-profile", "srgb"));
+    if (!notRgb) {
+      // Untagged RGB pictures must be declared sRGB: libvips' own fallback shifts saturated
+      // colours (pure blue gains red).
+      cmd.addAll(List.of("--import-profile", "srgb"));
+    }
     if (checkDamage) {
       // By default libvips fills a truncated file's missing rows with grey and carries on.
       cmd.addAll(List.of("--fail-on", "truncated"));

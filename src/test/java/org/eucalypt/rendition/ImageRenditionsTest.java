@@ -13,12 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +120,27 @@ class ImageRenditionsTest {
     byte[] hash = Base64.getDecoder().decode(r.thumbhash());
     assertTrue(ThumbHashDecoder.header(hash).hasAlpha());
     assertEquals(1.0, ThumbHashDecoder.averageRgba(hash)[0], 0.08, "the placeholder is the opaque part's red");
+  }
+
+  @Test
+  void greyAndCmykPhotosComeOutAsSrgbJpegs() throws Exception {
+    BufferedImage grey = new BufferedImage(400, 300, BufferedImage.TYPE_BYTE_GRAY);
+    grey.getRaster().setSample(0, 0, 0, 200);
+    Path greyJpeg = Fixtures.write(dir.resolve("grey.jpg"), grey, "jpeg");
+    Path cmyk = dir.resolve("cmyk.jpg");
+    Fixtures.run(dir, "vips", "icc_transform", Fixtures.write(dir.resolve("rgb.png"),
+      Fixtures.quadrants(400, 300), "png").toString(), cmyk.toString(), "cmyk", "--input-profile", "srgb");
+    assertTrue(Fixtures.run(dir, "vipsheader", cmyk.toString()).contains("4 bands, cmyk"));
+    for (Path original : List.of(greyJpeg, cmyk)) {
+      Rendered r = images.render(original, work(), false);
+      Map<Variant, Rendered.Made> v = byVariant(r);
+      // CMYK's four bands are no transparency: a JPEG preview, as for any opaque photo.
+      assertEquals("image/jpeg", v.get(Variant.PREVIEW).mimeType(), original.toString());
+      assertEquals(400, v.get(Variant.PREVIEW).width());
+      assertTrue(Fixtures.run(dir, "vipsheader", v.get(Variant.PREVIEW).file().toString()).contains("srgb"),
+        original.toString());
+      assertNotNull(r.thumbhash());
+    }
   }
 
   @Test
