@@ -86,7 +86,11 @@ public final class Membership {
     UUID[] ids = stacks.toArray(UUID[]::new);
     return tx.preparedQuery(StackSql.FREE_MEMBERS).execute(Tuple.of(ids, now))
       .compose(freed -> {
-        for (Row r : freed) {
+        // In id order, so the feed reads the same whatever order the rows came back in.
+        List<Row> rows = new ArrayList<>();
+        freed.forEach(rows::add);
+        rows.sort(java.util.Comparator.comparing(r -> r.getUUID("id")));
+        for (Row r : rows) {
           events.add(left(user, library, r.getUUID("id"), r.getUUID("stack_id"), now));
         }
         for (UUID s : ids) {

@@ -202,7 +202,7 @@ public final class StackServiceImpl implements StackService {
     return change(tx -> lockStack(tx, caller, stack).compose(target -> {
       UUID library = target.getUUID("library_id");
       OffsetDateTime now = now();
-      return tx.preparedQuery(StackSql.LOCK_MEMBERS_AMONG).execute(Tuple.of(stack, ids)).compose(members -> {
+      return tx.preparedQuery(StackSql.LOCK_MEMBERS_AMONG).execute(Tuple.of(stack, (Object) ids)).compose(members -> {
         if (members.size() == 0) {
           return Future.<Void>succeededFuture();
         }
@@ -212,7 +212,7 @@ public final class StackServiceImpl implements StackService {
         List<Event> events = new ArrayList<>();
         removed.forEach(a -> events.add(Membership.left(user, library, a, stack, now)));
         return tx.preparedQuery(StackSql.LEAVE).execute(Tuple.of(out, now))
-          .compose(v -> tx.preparedQuery(StackSql.UNPIN).execute(Tuple.of(stack, out)))
+          .compose(v -> tx.preparedQuery(StackSql.UNPIN).execute(Tuple.of(stack, (Object) out)))
           .compose(v -> Membership.settle(tx, user, library, Map.of(stack, removed), true, "assets_removed", now, events))
           .compose(v -> Events.recordAll(tx, events));
       });
@@ -366,7 +366,7 @@ public final class StackServiceImpl implements StackService {
 
   /** Locks the named assets; every one must be in the library, else NOT_FOUND and nothing changes. */
   private static Future<RowSet<Row>> lockAssets(SqlConnection tx, UUID library, UUID[] ids) {
-    return tx.preparedQuery(StackSql.LOCK_ASSETS).execute(Tuple.of(library, ids))
+    return tx.preparedQuery(StackSql.LOCK_ASSETS).execute(Tuple.of(library, (Object) ids))
       .compose(rows -> rows.size() == ids.length ? Future.succeededFuture(rows) : Future.failedFuture(DomainException.notFound()));
   }
 

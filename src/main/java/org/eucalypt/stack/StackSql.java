@@ -55,7 +55,9 @@ final class StackSql {
 
   /** Frees every member of the stacks being dissolved, answering who they were. */
   static final String FREE_MEMBERS = """
-    UPDATE assets SET stack_id = NULL, updated_at = $2 WHERE stack_id = ANY($1) RETURNING id, stack_id""";
+    WITH freed AS (SELECT id, stack_id FROM assets WHERE stack_id = ANY($1) ORDER BY id FOR UPDATE)
+    UPDATE assets a SET stack_id = NULL, updated_at = $2 FROM freed WHERE a.id = freed.id
+    RETURNING a.id, freed.stack_id""";
 
   static final String DELETE = "DELETE FROM stacks WHERE id = ANY($1)";
 
