@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.id.Ids;
+import org.eucalypt.stack.StackFilter;
 import org.eucalypt.stack.StackService;
 
 import java.util.LinkedHashSet;
@@ -51,8 +52,8 @@ final class StackHandlers {
       throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("starting_after_id"), "Invalid stack id",
         "value_error", cursor));
     }
-    answer(ctx, 200, stacks.listStacks(caller(ctx), query(ctx, "library_id"), ids, query(ctx, "origin"),
-      query(ctx, "primary_asset_id"), cursor, Replies.integer(ctx, "limit", 20)));
+    answer(ctx, 200, stacks.listStacks(caller(ctx), new StackFilter(query(ctx, "library_id"), ids, query(ctx, "origin"),
+      query(ctx, "primary_asset_id"), cursor, Replies.integer(ctx, "limit", 20))));
   }
 
   void getStack(RoutingContext ctx) {

@@ -28,9 +28,8 @@ public interface StackService {
    */
   Future<Stack> createStack(Caller caller, String libraryId, List<String> assetIds, String primaryAssetId);
 
-  /** Stacks of one library ordered by id; {@code ids}, {@code origin}, {@code primaryAssetId} may be null. */
-  Future<StackPage> listStacks(Caller caller, String libraryId, List<String> ids, String origin, String primaryAssetId,
-                               String startingAfterId, int limit);
+  /** Stacks of one library ordered by id, one page. */
+  Future<StackPage> listStacks(Caller caller, StackFilter filter);
 
   Future<Stack> getStack(Caller caller, String stackId);
 

@@ -77,9 +77,13 @@ public final class StackServiceImpl implements StackService {
   }
 
   @Override
-  public Future<StackPage> listStacks(Caller caller, String libraryId, List<String> ids, String origin,
-                                      String primaryAssetId, String startingAfterId, int limit) {
-    return reads.run(c -> AssetServiceImpl.resolveLibrary(c, caller, libraryId)).compose(library -> {
+  public Future<StackPage> listStacks(Caller caller, StackFilter filter) {
+    List<String> ids = filter.ids();
+    String origin = filter.origin();
+    String primaryAssetId = filter.primaryAssetId();
+    String startingAfterId = filter.startingAfterId();
+    int limit = filter.limit();
+    return reads.run(c -> AssetServiceImpl.resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
       List<Object> params = new ArrayList<>(List.of(library));
       StringBuilder sql = new StringBuilder("SELECT " + StackSql.COLUMNS + " FROM stacks s WHERE s.library_id = $1");
       if (ids != null) {

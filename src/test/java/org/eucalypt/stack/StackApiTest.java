@@ -9,6 +9,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.serviceproxy.ServiceProxyBuilder;
+import org.eucalypt.bus.BusDoor;
+import org.eucalypt.bus.DomainException;
 import org.eucalypt.id.Ids;
 import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
@@ -391,6 +395,54 @@ class StackApiTest {
     // Nothing changed.
     assertEquals(Set.of(a, b), assetIds(alice, "/api/assets?stack_id=" + stack));
     assertNull(get(alice, "/api/stacks/" + stack).getValue("primary_asset_id"));
+  }
+
+  // ================================================================ the event bus
+
+  /** Other services reach the same stacks on the bus, with a key and the same rules as HTTP. */
+  @Test
+  void theServiceAnswersOnTheEventBusBehindTheDoor() {
+    String lib = server.createLibrary(alice, "Bus");
+    String a = asset(alice, lib);
+    String b = asset(alice, lib);
+    String c = asset(alice, lib);
+    server.createLibrary(bob, "Bob's");
+    StackService asAlice = bus(alice.key());
+    // The door puts the key's own caller in; whatever caller the message carried is ignored.
+    Stack made = asAlice.createStack(null, lib, List.of(a, b), a).await();
+    assertEquals(a, made.primaryAssetId());
+    assertEquals(2, made.assetCount());
+    assertEquals(made.toJson(), get(alice, "/api/stacks/" + made.id()));
+    assertEquals(3, asAlice.addAssetsToStack(null, made.id(), List.of(c)).await().assetCount());
+    assertEquals(List.of(made.id()), asAlice.listStacks(null, new StackFilter(lib, null, null, null, null, 20)).await().data()
+      .stream().map(Stack::id).toList());
+
+    assertEquals(DomainException.Kind.NOT_FOUND, kindOf(() -> bus(bob.key()).getStack(null, made.id())));
+    assertEquals(DomainException.Kind.FORBIDDEN, kindOf(() -> bus(readOnlyKey(alice)).deleteStack(null, made.id())));
+    assertEquals(DomainException.Kind.UNAUTHENTICATED, kindOf(() -> bus("eu_nonsense").getStack(null, made.id())));
+    assertEquals(3, get(alice, "/api/stacks/" + made.id()).getLong("asset_count"));
+  }
+
+  private static StackService bus(String key) {
+    return new ServiceProxyBuilder(server.vertx).setAddress(StackService.ADDRESS)
+      .setOptions(new DeliveryOptions().addHeader(BusDoor.AUTHORIZATION, "Bearer " + key))
+      .build(StackService.class);
+  }
+
+  private static DomainException.Kind kindOf(java.util.function.Supplier<Future<?>> call) {
+    try {
+      call.get().await();
+    } catch (Throwable e) {
+      return DomainException.kindOf(e);
+    }
+    throw new AssertionError("the call succeeded");
+  }
+
+  private static String readOnlyKey(User user) {
+    HttpResponse<Buffer> res = server.post("/api/api-keys/", user.key(), new JsonObject().put("name", "read only")
+      .put("actions", new JsonArray().add("read")).put("library_scope_mode", "all_libraries"));
+    assertEquals(201, res.statusCode(), res.bodyAsString());
+    return res.bodyAsJsonObject().getString("key");
   }
 
   // ================================================================ races
