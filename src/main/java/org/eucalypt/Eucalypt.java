@@ -110,7 +110,10 @@ public final class Eucalypt {
       .compose(v -> deploy(() -> new ServiceVerticle<>(EventService.class, EventService.ADDRESS,
         vx -> new EventServiceImpl(vx, settings), settings, clock, permissions), loops))
       .compose(v -> deploy(() -> new ServiceVerticle<>(TaskService.class, TaskService.ADDRESS,
-        vx -> new TaskServiceImpl(vx, settings), settings, clock, permissions), loops));
+        vx -> new TaskServiceImpl(vx, settings), settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(org.eucalypt.stack.StackService.class,
+        org.eucalypt.stack.StackService.ADDRESS, vx -> new org.eucalypt.stack.StackServiceImpl(vx, settings, clock),
+        settings, clock, permissions), loops));
     if (drain) {
       // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
       DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));

@@ -32,8 +32,15 @@ public final class Asset implements Json.Shape {
   private final String createdAt;
   private final String updatedAt;
   private final JsonObject parts;
+  /** The stack the asset is in ({@code asset_stack_...}), or null. */
+  private final String stackId;
 
   public Asset(String id, String libraryId, String mimeType, String originalFileName, String localDatetime, Integer width, Integer height, Double duration, String thumbhash, String trashedAt, String createdAt, String updatedAt, JsonObject parts) {
+    this(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash, trashedAt,
+      createdAt, updatedAt, parts, null);
+  }
+
+  public Asset(String id, String libraryId, String mimeType, String originalFileName, String localDatetime, Integer width, Integer height, Double duration, String thumbhash, String trashedAt, String createdAt, String updatedAt, JsonObject parts, String stackId) {
     this.id = id;
     this.libraryId = libraryId;
     this.mimeType = mimeType;
@@ -47,6 +54,7 @@ public final class Asset implements Json.Shape {
     this.createdAt = createdAt;
     this.updatedAt = updatedAt;
     this.parts = parts;
+    this.stackId = stackId;
   }
 
   public String id() {
@@ -102,6 +110,10 @@ public final class Asset implements Json.Shape {
     return parts;
   }
 
+  public String stackId() {
+    return stackId;
+  }
+
 
   /** The opt-in parts an asset can carry, as {@code include=} names them. */
   public static final java.util.List<String> PARTS = java.util.List.of("file_data", "metadata", "faces", "people",
@@ -143,7 +155,7 @@ public final class Asset implements Json.Shape {
     return new Asset(id, Ids.LIBRARY.format(r.getUUID("library_id")), r.getString("mime_type"),
       r.getString("original_file_name"), localDatetime, r.getInteger("width"), r.getInteger("height"),
       r.getDouble("duration"), r.getString("thumbhash"), Json.time(r.getOffsetDateTime("trashed_at")), created, updated,
-      parts);
+      parts, r.getUUID("stack_id") == null ? null : Ids.STACK.format(r.getUUID("stack_id")));
   }
 
   /**
@@ -159,13 +171,13 @@ public final class Asset implements Json.Shape {
     });
     metadata.put("created_at", createdAt).put("updated_at", updatedAt);
     return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
-      trashedAt, this.createdAt, this.updatedAt, parts.copy().put("metadata", metadata));
+      trashedAt, this.createdAt, this.updatedAt, parts.copy().put("metadata", metadata), stackId);
   }
 
   /** This asset with the renditions made of it so far, by {@code asset_urls} key ({@code include=variants}). */
   Asset withVariants(JsonObject made) {
     return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
-      trashedAt, createdAt, updatedAt, parts.copy().put("variants", made));
+      trashedAt, createdAt, updatedAt, parts.copy().put("variants", made), stackId);
   }
 
   /** The wall clock with its offset, or naive when the offset is unknown (null). */
@@ -178,7 +190,8 @@ public final class Asset implements Json.Shape {
   public Asset(JsonObject j) {
     this(j.getString("id"), j.getString("library_id"), j.getString("mime_type"), j.getString("original_file_name"),
       j.getString("local_datetime"), j.getInteger("width"), j.getInteger("height"), j.getDouble("duration"),
-      j.getString("thumbhash"), j.getString("trashed_at"), j.getString("created_at"), j.getString("updated_at"), partsOf(j));
+      j.getString("thumbhash"), j.getString("trashed_at"), j.getString("created_at"), j.getString("updated_at"), partsOf(j),
+      j.getString("stack_id"));
   }
 
   private static JsonObject partsOf(JsonObject j) {
@@ -206,6 +219,7 @@ public final class Asset implements Json.Shape {
       .put("duration", duration)
       .put("thumbhash", thumbhash)
       .put("trashed_at", trashedAt)
+      .put("stack_id", stackId)
       .put("created_at", createdAt)
       .put("updated_at", updatedAt);
     return json.mergeIn(parts);

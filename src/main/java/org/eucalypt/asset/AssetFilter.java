@@ -24,8 +24,14 @@ public final class AssetFilter {
   private final String localDatetimeAfter;
   private final String localDatetimeBefore;
   private final List<String> include;
+  private final String stackId;
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include) {
+    this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
+      include, null);
+  }
+
+  public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include, String stackId) {
     this.libraryId = libraryId;
     this.state = state;
     this.order = order;
@@ -36,6 +42,7 @@ public final class AssetFilter {
     this.localDatetimeAfter = localDatetimeAfter;
     this.localDatetimeBefore = localDatetimeBefore;
     this.include = include == null ? List.of() : include;
+    this.stackId = stackId;
   }
 
   public String libraryId() {
@@ -79,13 +86,19 @@ public final class AssetFilter {
     return include;
   }
 
+  /** Only the members of this stack ({@code asset_stack_...}); null for any. */
+  public String stackId() {
+    return stackId;
+  }
+
 
   public AssetFilter(JsonObject j) {
     this(j.getString("library_id"), j.getString("state", "live"), j.getString("order", "desc"),
       j.getString("media_type"), j.getInteger("limit", 20), j.getString("starting_after_id"),
       j.getJsonArray("ids") == null ? null : j.getJsonArray("ids").stream().map(String::valueOf).toList(),
       j.getString("local_datetime_after"), j.getString("local_datetime_before"),
-      j.getJsonArray("include") == null ? List.of() : j.getJsonArray("include").stream().map(String::valueOf).toList());
+      j.getJsonArray("include") == null ? List.of() : j.getJsonArray("include").stream().map(String::valueOf).toList(),
+      j.getString("stack_id"));
   }
 
   public JsonObject toJson() {
@@ -99,6 +112,7 @@ public final class AssetFilter {
       .put("ids", ids == null ? null : new JsonArray(List.copyOf(ids)))
       .put("local_datetime_after", localDatetimeAfter)
       .put("local_datetime_before", localDatetimeBefore)
-      .put("include", new JsonArray(List.copyOf(include)));
+      .put("include", new JsonArray(List.copyOf(include)))
+      .put("stack_id", stackId);
   }
 }

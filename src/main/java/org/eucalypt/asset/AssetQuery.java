@@ -72,6 +72,10 @@ record AssetQuery(String sql, Tuple params) {
       UUID[] uuids = filter.ids().stream().flatMap(i -> Ids.ASSET.parse(i).stream()).toArray(UUID[]::new);
       f.where.append(" AND a.id = ANY(").append(f.param(uuids)).append(")");
     }
+    if (filter.stackId() != null) {
+      // A stack id that cannot exist matches nothing, like one that does not.
+      f.where.append(" AND a.stack_id = ").append(f.param(Ids.STACK.parse(filter.stackId()).orElse(new UUID(0, 0))));
+    }
     String mediaType = filter.mediaType();
     if (mediaType != null) {
       f.where.append(" AND a.mime_type LIKE ").append(f.param(mediaType + "/%"));

@@ -363,7 +363,10 @@ public final class AssetServiceImpl implements AssetService {
   @Override
   public Future<AssetPage> listAssets(Caller caller, AssetFilter filter) {
     int limit = filter.limit();
-    return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
+    // A stack's frames are listed by its id alone, as Gumnut's clients do: its library is where to look.
+    return reads.run(c -> filter.stackId() != null && filter.libraryId() == null
+      ? org.eucalypt.stack.StackServiceImpl.libraryOf(c, caller, filter.stackId())
+      : resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
       AssetQuery q = AssetQuery.list(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
     }).compose(rows -> withStoredParts(Pages.items(rows, limit, r -> Asset.of(r, filter.include())), filter.include())
@@ -448,7 +451,7 @@ public final class AssetServiceImpl implements AssetService {
    * The library an asset operation acts on: the one named, if it is the caller's and live;
    * otherwise the caller's only live library.
    */
-  static Future<UUID> resolveLibrary(SqlClient client, Caller caller, String libraryId) {
+  public static Future<UUID> resolveLibrary(SqlClient client, Caller caller, String libraryId) {
     if (libraryId != null) {
       UUID id = Ids.LIBRARY.parse(libraryId).orElse(null);
       if (id == null || !caller.reaches(id)) {

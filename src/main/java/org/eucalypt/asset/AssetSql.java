@@ -8,7 +8,7 @@ final class AssetSql {
   static final String COLUMNS = """
     a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds, a.width, a.height,
     a.duration, a.thumbhash, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
-    a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at""";
+    a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at, a.stack_id""";
 
   /** The caller's live library of that id. */
   static final String LIVE_LIBRARY = """
@@ -140,13 +140,13 @@ final class AssetSql {
 
   static final String DELETE = """
     DELETE FROM assets WHERE library_id = $1 AND id = ANY($2)
-    RETURNING id, blob_key, size_bytes""";
+    RETURNING id, blob_key, size_bytes, stack_id""";
 
   /** Empty-trash goes in bounded batches, each its own transaction, like the drain. */
   static final String DELETE_TRASHED = """
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at IS NOT NULL ORDER BY id LIMIT $2)
-    RETURNING id, blob_key, size_bytes""";
+    RETURNING id, blob_key, size_bytes, stack_id""";
 
   static final String COUNT_OUT = """
     UPDATE libraries

@@ -7,18 +7,22 @@ import io.vertx.sqlclient.Tuple;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
+import org.eucalypt.stack.Membership;
 import org.eucalypt.storage.ListedDeletions;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The one way asset rows are deleted for good, shared by the drain and by permanent deletes:
  * in the caller's transaction, which holds the library's row lock, delete the rows a statement
- * picks ({@code RETURNING id, blob_key, size_bytes}), list their files for deletion, lower the
- * library's counters and record an {@code asset_deleted} event for each.
+ * picks ({@code RETURNING id, blob_key, size_bytes, stack_id}), list their files for deletion, lower the
+ * library's counters, record an {@code asset_deleted} event for each, and settle the stacks they
+ * were in (a stack left with fewer than two members dissolves; see {@link Membership}).
  */
 public final class Purge {
   private Purge() {
@@ -33,8 +37,13 @@ public final class Purge {
     return tx.preparedQuery(deleteSql).execute(params).compose(deleted -> {
       List<UUID> ids = new ArrayList<>(deleted.size());
       List<Event> events = new ArrayList<>(deleted.size());
+      Map<UUID, List<UUID>> stacks = new HashMap<>();
       long bytes = 0;
       for (Row r : deleted) {
+        UUID stack = r.getUUID("stack_id");
+        if (stack != null) {
+          stacks.computeIfAbsent(stack, s -> new ArrayList<>()).add(r.getUUID("id"));
+        }
         ids.add(r.getUUID("id"));
         keys.add(r.getString("blob_key"));
         bytes += r.getLong("size_bytes");
@@ -47,6 +56,7 @@ public final class Purge {
       return ListedDeletions.list(tx, keys, now)
         .compose(v -> tx.preparedQuery(AssetSql.COUNT_OUT).execute(Tuple.of(library, ids.size(), freed)))
         .compose(v -> Events.recordAll(tx, events))
+        .compose(v -> Membership.afterAssetsDeleted(tx, user, library, stacks, now))
         .map(ids);
     });
   }

@@ -195,7 +195,8 @@ public final class Drain {
       if (rows.iterator().next().getBoolean("has_assets")) {
         return Future.succeededFuture(false);
       }
-      return tx.preparedQuery(DrainSql.DELETE_LIBRARY).execute(Tuple.of(library))
+      return tx.preparedQuery(DrainSql.DELETE_LIBRARY_STACKS).execute(Tuple.of(library))
+        .compose(v -> tx.preparedQuery(DrainSql.DELETE_LIBRARY).execute(Tuple.of(library)))
         .compose(v -> Events.record(tx, Event.library(user, library, Ids.LIBRARY.format(library), "library_purged", now)))
         .map(true);
     });

@@ -23,7 +23,7 @@ final class DrainSql {
   static final String DELETE_LIBRARY_ASSETS = """
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 ORDER BY local_datetime, id LIMIT $2)
-    RETURNING id, blob_key, size_bytes""";
+    RETURNING id, blob_key, size_bytes, stack_id""";
 
   /**
    * Claims a live library holding assets trashed before the cutoff, among the libraries of the
@@ -45,9 +45,15 @@ final class DrainSql {
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at <= $2 ORDER BY trashed_at, id LIMIT $3)
        AND trashed_at <= $2
-    RETURNING id, blob_key, size_bytes""";
+    RETURNING id, blob_key, size_bytes, stack_id""";
 
   static final String HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM assets WHERE library_id = $1) AS has_assets";
+
+  /**
+   * A library's stacks go with their last members (asset.Purge dissolves a stack left with fewer
+   * than two), so none should remain here; any that did would block the library row's delete.
+   */
+  static final String DELETE_LIBRARY_STACKS = "DELETE FROM stacks WHERE library_id = $1";
 
   static final String DELETE_LIBRARY = "DELETE FROM libraries WHERE id = $1";
 

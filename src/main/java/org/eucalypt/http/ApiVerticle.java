@@ -112,6 +112,7 @@ public class ApiVerticle extends VerticleBase {
     AssetHandlers assets = new AssetHandlers(assetService, blobs, signer, settings);
     Uploads uploads = new Uploads(assetService, assets, blobs, settings);
     TaskHandlers tasks = new TaskHandlers(new TaskServiceImpl(vertx, settings));
+    StackHandlers stacks = new StackHandlers(new org.eucalypt.stack.StackServiceImpl(vertx, settings, clock));
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       // text/plain, as Gumnut answers it: the SDKs ask for text and return the body as it is.
       Map.entry("ping", ctx -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end("pong")),
@@ -143,7 +144,14 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("head_asset_variant", assets::downloadAssetVariant),
       Map.entry("list_tasks", tasks::listTasks),
       Map.entry("get_task", tasks::getTask),
-      Map.entry("list_tasks_for_asset", tasks::listTasksForAsset));
+      Map.entry("list_tasks_for_asset", tasks::listTasksForAsset),
+      Map.entry("create_stack", stacks::createStack),
+      Map.entry("list_stacks", stacks::listStacks),
+      Map.entry("get_stack", stacks::getStack),
+      Map.entry("set_cover", stacks::setCover),
+      Map.entry("delete_stack", stacks::deleteStack),
+      Map.entry("add_assets_to_stack", stacks::addAssetsToStack),
+      Map.entry("remove_assets_from_stack", stacks::removeAssetsFromStack));
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
       Handler<RoutingContext> handler = operations.get(operationId);

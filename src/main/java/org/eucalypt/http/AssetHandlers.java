@@ -48,7 +48,7 @@ final class AssetHandlers {
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"),
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
       Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), include(ctx));
+      Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -150,12 +150,12 @@ final class AssetHandlers {
   }
 
   /**
-   * Filters Gumnut's SDK sends that need the library's albums, people, stacks and places, which
+   * Filters Gumnut's SDK sends that need the library's albums, people and places, which
    * eucalypt does not hold yet: refused by name rather than ignored, since ignoring one would
    * answer a wrong list with a 200.
    */
   private static final List<String> UNSUPPORTED_LIST_FILTERS =
-    List.of("album_id", "album_filter", "person_ids", "stack_id", "bbox", "center", "radius");
+    List.of("album_id", "album_filter", "person_ids", "bbox", "center", "radius");
   private static final List<String> UNSUPPORTED_COUNT_FILTERS =
     List.of("album_id", "album_filter", "person_id", "person_ids");
 

@@ -334,7 +334,41 @@ class PermissionMatrixTest {
     m.put("list_tasks_for_asset", op -> req(op, "/api/tasks/asset/" + asset(library()), null, 200));
     // The change feed (being added alongside this test).
     m.put("get_events", op -> req(op, "/api/events?library_id=" + library(), null, 200));
+    m.put("create_stack", op -> {
+      String lib = library();
+      return req(op, "/api/stacks", new JsonObject().put("library_id", lib)
+        .put("asset_ids", new JsonArray().add(asset(lib)).add(asset(lib))), 201);
+    });
+    m.put("list_stacks", op -> req(op, "/api/stacks?library_id=" + library(), null, 200));
+    m.put("get_stack", op -> req(op, "/api/stacks/" + stack(library()), null, 200));
+    m.put("set_cover", op -> {
+      String lib = library();
+      String a = asset(lib);
+      return req(op, "/api/stacks/" + stack(lib, a, asset(lib)), new JsonObject().put("primary_asset_id", a), 200);
+    });
+    m.put("delete_stack", op -> req(op, "/api/stacks/" + stack(library()), null, 200));
+    m.put("add_assets_to_stack", op -> {
+      String lib = library();
+      return req(op, "/api/stacks/" + stack(lib) + "/assets", assetIds(asset(lib)), 200);
+    });
+    m.put("remove_assets_from_stack", op -> {
+      String lib = library();
+      String a = asset(lib);
+      return req(op, "/api/stacks/" + stack(lib, a, asset(lib), asset(lib)) + "/assets", assetIds(a), 200);
+    });
     return m;
+  }
+
+  private static String stack(String lib, String... assets) {
+    List<String> members = assets.length > 0 ? List.of(assets) : List.of(asset(lib), asset(lib));
+    HttpResponse<Buffer> res = server.post("/api/stacks", owner.key(), new JsonObject().put("library_id", lib)
+      .put("asset_ids", new JsonArray(List.copyOf(members))));
+    assertStatus(201, res);
+    return res.bodyAsJsonObject().getString("id");
+  }
+
+  private static JsonObject assetIds(String... ids) {
+    return new JsonObject().put("asset_ids", new JsonArray(List.of((Object[]) ids)));
   }
 
   private static Request req(Op op, String uri, JsonObject body, int expected) {
