@@ -113,6 +113,9 @@ public final class Eucalypt {
         vx -> new TaskServiceImpl(vx, settings), settings, clock, permissions), loops))
       .compose(v -> deploy(() -> new ServiceVerticle<>(org.eucalypt.stack.StackService.class,
         org.eucalypt.stack.StackService.ADDRESS, vx -> new org.eucalypt.stack.StackServiceImpl(vx, settings, clock),
+        settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(org.eucalypt.person.PeopleService.class,
+        org.eucalypt.person.PeopleService.ADDRESS, vx -> new org.eucalypt.person.PeopleServiceImpl(vx, settings, clock),
         settings, clock, permissions), loops));
     if (drain) {
       // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).

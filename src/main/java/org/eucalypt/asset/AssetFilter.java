@@ -25,6 +25,8 @@ public final class AssetFilter {
   private final String localDatetimeBefore;
   private final List<String> include;
   private final String stackId;
+  /** Only assets with faces of every one of these people (Gumnut: intersection); null for any. */
+  private final List<String> personIds;
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include) {
     this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
@@ -32,6 +34,12 @@ public final class AssetFilter {
   }
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include, String stackId) {
+    this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
+      include, stackId, null);
+  }
+
+  private AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include, String stackId, List<String> personIds) {
+    this.personIds = personIds;
     this.libraryId = libraryId;
     this.state = state;
     this.order = order;
@@ -98,7 +106,18 @@ public final class AssetFilter {
       j.getJsonArray("ids") == null ? null : j.getJsonArray("ids").stream().map(String::valueOf).toList(),
       j.getString("local_datetime_after"), j.getString("local_datetime_before"),
       j.getJsonArray("include") == null ? List.of() : j.getJsonArray("include").stream().map(String::valueOf).toList(),
-      j.getString("stack_id"));
+      j.getString("stack_id"),
+      j.getJsonArray("person_ids") == null ? null : j.getJsonArray("person_ids").stream().map(String::valueOf).toList());
+  }
+
+  /** This filter narrowed to assets showing every one of these people. */
+  public AssetFilter withPersonIds(List<String> personIds) {
+    return new AssetFilter(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter,
+      localDatetimeBefore, include, stackId, personIds);
+  }
+
+  public List<String> personIds() {
+    return personIds;
   }
 
   public JsonObject toJson() {
@@ -113,6 +132,7 @@ public final class AssetFilter {
       .put("local_datetime_after", localDatetimeAfter)
       .put("local_datetime_before", localDatetimeBefore)
       .put("include", new JsonArray(List.copyOf(include)))
-      .put("stack_id", stackId);
+      .put("stack_id", stackId)
+      .put("person_ids", personIds == null ? null : new JsonArray(List.copyOf(personIds)));
   }
 }

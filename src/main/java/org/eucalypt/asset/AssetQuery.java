@@ -76,6 +76,13 @@ record AssetQuery(String sql, Tuple params) {
       // A stack id that cannot exist matches nothing, like one that does not.
       f.where.append(" AND a.stack_id = ").append(f.param(Ids.STACK.parse(filter.stackId()).orElse(new UUID(0, 0))));
     }
+    if (filter.personIds() != null) {
+      // Every person named must have a face on the asset; an id that cannot exist matches nothing.
+      for (String person : filter.personIds()) {
+        f.where.append(" AND EXISTS (SELECT 1 FROM faces pf WHERE pf.asset_id = a.id AND pf.person_id = ")
+          .append(f.param(Ids.PERSON.parse(person).orElse(new UUID(0, 0)))).append(")");
+      }
+    }
     String mediaType = filter.mediaType();
     if (mediaType != null) {
       f.where.append(" AND a.mime_type LIKE ").append(f.param(mediaType + "/%"));

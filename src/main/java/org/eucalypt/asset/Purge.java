@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
+import org.eucalypt.person.Faces;
 import org.eucalypt.stack.Membership;
 import org.eucalypt.storage.ListedDeletions;
 
@@ -22,7 +23,8 @@ import java.util.UUID;
  * in the caller's transaction, which holds the library's row lock, delete the rows a statement
  * picks ({@code RETURNING id, blob_key, size_bytes, stack_id}), list their files for deletion, lower the
  * library's counters, record an {@code asset_deleted} event for each, and settle the stacks they
- * were in (a stack left with fewer than two members dissolves; see {@link Membership}).
+ * were in (a stack left with fewer than two members dissolves; see {@link Membership}), and delete
+ * their faces (see {@link Faces}).
  */
 public final class Purge {
   private Purge() {
@@ -57,6 +59,7 @@ public final class Purge {
         .compose(v -> tx.preparedQuery(AssetSql.COUNT_OUT).execute(Tuple.of(library, ids.size(), freed)))
         .compose(v -> Events.recordAll(tx, events))
         .compose(v -> Membership.afterAssetsDeleted(tx, user, library, stacks, now))
+        .compose(v -> Faces.afterAssetsDeleted(tx, user, library, ids, now))
         .map(ids);
     });
   }

@@ -119,7 +119,7 @@ public final class Drain {
         starting(library, lib.getLong("asset_count"), lib.getLong("storage_used_bytes"));
         return Purge.assets(tx, user, library, DrainSql.DELETE_LIBRARY_ASSETS, Tuple.of(library, batchSize), now, keys)
           .compose(purged -> purged.size() < batchSize
-            ? removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, purged, removed))
+            ? removeLibraryIfEmpty(tx, user, library, now, batchSize).map(removed -> new Batch(library, purged, removed))
             : Future.succeededFuture(new Batch(library, purged, false)));
       }))
       .compose(batch -> deletions.deleteListed(keys).map(batch))
@@ -190,15 +190,18 @@ public final class Drain {
       });
   }
 
-  private static Future<Boolean> removeLibraryIfEmpty(SqlConnection tx, UUID user, UUID library, OffsetDateTime now) {
+  private static Future<Boolean> removeLibraryIfEmpty(SqlConnection tx, UUID user, UUID library, OffsetDateTime now,
+                                                      int batchSize) {
     return tx.preparedQuery(DrainSql.HAS_ASSETS).execute(Tuple.of(library)).compose(rows -> {
       if (rows.iterator().next().getBoolean("has_assets")) {
         return Future.succeededFuture(false);
       }
-      return tx.preparedQuery(DrainSql.DELETE_LIBRARY_STACKS).execute(Tuple.of(library))
+      // The faces went with their assets; the people go next, a batch at a time, then the row.
+      return org.eucalypt.person.Faces.purgeLibraryPeople(tx, user, library, batchSize, now).compose(noPeopleLeft ->
+        !noPeopleLeft ? Future.succeededFuture(false) : tx.preparedQuery(DrainSql.DELETE_LIBRARY_STACKS).execute(Tuple.of(library))
         .compose(v -> tx.preparedQuery(DrainSql.DELETE_LIBRARY).execute(Tuple.of(library)))
         .compose(v -> Events.record(tx, Event.library(user, library, Ids.LIBRARY.format(library), "library_purged", now)))
-        .map(true);
+        .map(true));
     });
   }
 

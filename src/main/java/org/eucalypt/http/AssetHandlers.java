@@ -48,7 +48,8 @@ final class AssetHandlers {
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"),
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
       Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"));
+      Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"))
+      .withPersonIds(personIds(ctx, null));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -64,7 +65,7 @@ final class AssetHandlers {
     refuseUnsupported(ctx, UNSUPPORTED_COUNT_FILTERS);
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"), "desc", null,
       Replies.integer(ctx, "limit", 20), null, null, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), List.of());
+      Replies.localTime(ctx, "local_datetime_before"), List.of()).withPersonIds(personIds(ctx, query(ctx, "person_id")));
     Replies.answer(ctx, 200, assets.countAssets(caller(ctx), filter));
   }
 
@@ -150,14 +151,31 @@ final class AssetHandlers {
   }
 
   /**
-   * Filters Gumnut's SDK sends that need the library's albums, people and places, which
+   * {@code person_ids} (at most 200), or the one {@code person_id} counts still take (Gumnut's
+   * deprecated alias, not to be combined with it); null when neither is given.
+   */
+  private static List<String> personIds(RoutingContext ctx, String alias) {
+    List<String> ids = Replies.list(ctx, "person_ids");
+    if (ids != null && alias != null) {
+      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("person_id"),
+        "person_id is an alias for one person_ids value; give one or the other", "value_error", alias));
+    }
+    if (ids != null && ids.size() > MAX_IDS) {
+      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("person_ids"),
+        "List should have at most " + MAX_IDS + " items", "too_long", null));
+    }
+    return alias != null ? List.of(alias) : ids;
+  }
+
+  /**
+   * Filters Gumnut's SDK sends that need the library's albums and places, which
    * eucalypt does not hold yet: refused by name rather than ignored, since ignoring one would
    * answer a wrong list with a 200.
    */
   private static final List<String> UNSUPPORTED_LIST_FILTERS =
-    List.of("album_id", "album_filter", "person_ids", "bbox", "center", "radius");
+    List.of("album_id", "album_filter", "bbox", "center", "radius");
   private static final List<String> UNSUPPORTED_COUNT_FILTERS =
-    List.of("album_id", "album_filter", "person_id", "person_ids");
+    List.of("album_id", "album_filter");
 
   private static void refuseUnsupported(RoutingContext ctx, List<String> filters) {
     for (String name : filters) {
