@@ -93,8 +93,9 @@ public final class PeopleServiceImpl implements PeopleService {
       // cursor's position in the ordered list (a library holds people by the thousand, not million).
       String order = switch (filter.sort()) {
         case "created_at_asc" -> "created_at, id";
-        case "name_asc" -> "name IS NULL, name, id";
-        case "name_desc" -> "name IS NULL, name DESC, id DESC";
+        // Case-insensitive, whatever the database's collation; unnamed people last either way.
+        case "name_asc" -> "name IS NULL, lower(name), name, id";
+        case "name_desc" -> "name IS NULL, lower(name) DESC, name DESC, id DESC";
         case "asset_count_desc" -> "asset_count DESC, created_at DESC, id DESC";
         case "asset_count_asc" -> "asset_count, created_at, id";
         default -> "created_at DESC, id DESC";

@@ -6,7 +6,7 @@ final class PeopleSql {
   }
 
   /** A live face: one whose asset is not in the trash. */
-  private static final String LIVE_FACE = "JOIN assets la ON la.id = lf.asset_id AND la.trashed_at IS NULL";
+  private static final String LIVE_FACE = "JOIN assets la ON la.id = lf.asset_id AND la.trashed_at IS NULL ";
 
   /**
    * A person as the API answers it. {@code asset_count} counts the distinct live assets its faces
