@@ -164,6 +164,9 @@ public final class PeopleServiceImpl implements PeopleService {
             set.append(", ").append(field).append(" = $").append(params.size());
             changed.put(field, changes.toJson().getValue(field));
           }
+          if (changed.isEmpty()) {
+            return readPerson(tx, person, user); // nothing given: nothing changes, no event
+          }
           return tx.preparedQuery("UPDATE people SET " + set + " WHERE id = $1").execute(Tuple.from(params))
             .compose(v -> Events.record(tx, Faces.personEvent(user, library, person, "person_updated", changed, now)))
             .compose(v -> readPerson(tx, person, user));

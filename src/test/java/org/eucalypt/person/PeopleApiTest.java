@@ -7,6 +7,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.serviceproxy.ServiceProxyBuilder;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import org.eucalypt.bus.BusDoor;
 import org.eucalypt.bus.DomainException;
 import org.eucalypt.id.Ids;
@@ -18,8 +21,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import static org.awaitility.Awaitility.await;
 import static org.eucalypt.person.PeopleTesting.assertStatus;
 import static org.eucalypt.person.PeopleTesting.assertValidation;
 import static org.eucalypt.person.PeopleTesting.ids;
@@ -85,6 +92,8 @@ class PeopleApiTest {
     assertEquals("1990-04-01", updated.getString("birth_date"));
     assertEquals(true, updated.getBoolean("is_hidden"));
     assertEquals(true, updated.getBoolean("is_favorite"));
+    // An empty body changes nothing and records nothing.
+    assertEquals(updated, t.patch(alice, "/api/people/" + id, new JsonObject()).bodyAsJsonObject());
     res = t.patch(alice, "/api/people/" + id, new JsonObject().putNull("name").putNull("birth_date"));
     assertStatus(200, res);
     assertNull(res.bodyAsJsonObject().getValue("name"));
@@ -267,6 +276,59 @@ class PeopleApiTest {
     assertEquals(DomainException.Kind.FORBIDDEN, kindOf(() -> bus(readOnlyKey(alice)).deletePerson(null, person)));
     assertEquals(DomainException.Kind.UNAUTHENTICATED, kindOf(() -> bus("eu_nonsense").getPerson(null, person)));
     assertEquals(200, t.status(alice, "/api/people/" + person));
+  }
+
+  /**
+   * Two merges take the same source into different people at the same moment: exactly one gets
+   * it, with every face; the other finds it gone (404) and changes nothing. The moment is made
+   * certain by holding the source's row lock in a transaction of the test's own until both wait.
+   */
+  @Test
+  void twoMergesOfOneSourceLetExactlyOneHaveIt() {
+    String lib = server.createLibrary(alice, "Photos");
+    String photo = t.photo(alice, lib);
+    String left = t.person(alice, lib, "Left").getString("id");
+    String right = t.person(alice, lib, "Right").getString("id");
+    String source = t.person(alice, lib, "Source").getString("id");
+    String f1 = t.face(alice, lib, photo, source).getString("id");
+    String f2 = t.face(alice, lib, photo, source).getString("id");
+
+    List<HttpResponse<Buffer>> both;
+    SqlConnection conn = server.app.pool().getConnection().await();
+    try {
+      Transaction tx = conn.begin().await();
+      conn.preparedQuery("SELECT id FROM people WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(PeopleTesting.uuid(Ids.PERSON, source))).await();
+      List<Future<HttpResponse<Buffer>>> sent = List.of(send(left, source), send(right, source));
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.count("""
+        SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'""") >= 2);
+      tx.commit().await();
+      Future.join(sent).await(20, TimeUnit.SECONDS);
+      both = sent.stream().map(Future::result).toList();
+    } catch (TimeoutException e) {
+      throw new AssertionError(e);
+    } finally {
+      conn.close().await();
+    }
+    assertEquals(List.of(200, 404), both.stream().map(HttpResponse::statusCode).sorted().toList(),
+      both.stream().map(HttpResponse::bodyAsString).toList().toString());
+    String winner = both.stream().filter(r -> r.statusCode() == 200).findFirst().orElseThrow()
+      .bodyAsJsonObject().getString("id");
+    String loser = winner.equals(left) ? right : left;
+    assertEquals(winner, t.get(alice, "/api/faces/" + f1).getString("person_id"));
+    assertEquals(winner, t.get(alice, "/api/faces/" + f2).getString("person_id"));
+    assertEquals(1, t.get(alice, "/api/people/" + winner).getLong("asset_count"));
+    assertEquals(0, t.get(alice, "/api/people/" + loser).getLong("asset_count"));
+    assertEquals(404, t.status(alice, "/api/people/" + source));
+    assertEquals(1, server.count("SELECT count(*) FROM events WHERE event_type = 'person_deleted' AND entity_id = $1",
+      source));
+  }
+
+  private Future<HttpResponse<Buffer>> send(String target, String source) {
+    return server.client.request(io.vertx.core.http.HttpMethod.POST, "/api/people/" + target + "/merge")
+      .bearerTokenAuthentication(alice.key())
+      .sendJsonObject(new JsonObject().put("source_person_ids", new JsonArray().add(source)));
   }
 
   private static HttpResponse<Buffer> merge(User user, String target, String... sources) {
