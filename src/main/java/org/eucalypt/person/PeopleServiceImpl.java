@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -353,6 +354,7 @@ public final class PeopleServiceImpl implements PeopleService {
     UUID user = caller.userId();
     return change(tx -> lock(tx, PeopleSql.LOCK_LIBRARY_OF_FACE, Tuple.of(face, user), caller)
       .compose(library -> inLibrary(library, libraryId)
+        .compose(v -> tx.preparedQuery(PeopleSql.LOCK_PEOPLE_OF_FACE).execute(Tuple.of(face)))
         .compose(v -> Faces.delete(tx, user, library, PeopleSql.DELETE_FACE, Tuple.of(face), now()))));
   }
 
@@ -422,8 +424,18 @@ public final class PeopleServiceImpl implements PeopleService {
     return d == null ? null : LocalDate.parse(d);
   }
 
+  /**
+   * One change, in one transaction. Changes lock people before faces, each in id order, so they
+   * should not deadlock; if PostgreSQL still reports one (or a serialization failure), the whole
+   * transaction rolled back and the caller may retry unchanged: CONFLICT, as Gumnut answers a
+   * colliding change.
+   */
   private <T> Future<T> change(Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(work);
+    return pool.withTransaction(work).recover(e -> Future.failedFuture(
+      e instanceof PgException pe && ("40P01".equals(pe.getSqlState()) || "40001".equals(pe.getSqlState()))
+        ? DomainException.conflict("A concurrent change to these people or faces came first; nothing was changed,"
+          + " retry the request")
+        : e));
   }
 
   /** The first statement of a change: the caller's live library in the key's scope, share-locked. */

@@ -85,6 +85,15 @@ final class PeopleSql {
 
   static final String TOUCH_PERSON = "UPDATE people SET updated_at = $2 WHERE id = $1";
 
+  /**
+   * Before a face goes: the people it belongs to or is the thumbnail of, locked in id order, so
+   * that deleting it takes people before faces like every other change here (no deadlock).
+   */
+  static final String LOCK_PEOPLE_OF_FACE = """
+    SELECT p.id FROM people p
+     WHERE p.thumbnail_face_id = $1 OR p.id = (SELECT f.person_id FROM faces f WHERE f.id = $1)
+     ORDER BY p.id FOR UPDATE""";
+
   static final String DELETE_FACE = """
     DELETE FROM faces WHERE id = $1 RETURNING id, asset_id, person_id""";
 
