@@ -140,13 +140,13 @@ final class AssetSql {
 
   static final String DELETE = """
     DELETE FROM assets WHERE library_id = $1 AND id = ANY($2)
-    RETURNING id, blob_key, size_bytes, stack_id""";
+    """ + Purge.RETURNING;
 
   /** Empty-trash goes in bounded batches, each its own transaction, like the drain. */
   static final String DELETE_TRASHED = """
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at IS NOT NULL ORDER BY id LIMIT $2)
-    RETURNING id, blob_key, size_bytes, stack_id""";
+    """ + Purge.RETURNING;
 
   static final String COUNT_OUT = """
     UPDATE libraries

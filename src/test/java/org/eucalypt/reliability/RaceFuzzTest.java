@@ -10,7 +10,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.sqlclient.Row;
+import io.vertx.core.WorkerExecutor;
 import org.eucalypt.drain.Drain;
+import org.eucalypt.rendition.RenditionLimits;
+import org.eucalypt.rendition.RenditionWorker;
+import org.eucalypt.support.Prerequisite;
 import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
@@ -36,10 +40,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Randomized interleavings, two server instances and two drains on one database and one store:
  * each round launches a random handful of trash, restore, expedite, upload, asset trash, restore
- * and delete, and drain batches, all at once, then checks the invariants of DESIGN.md from SQL
- * and the store: counters equal rows (1), rows and files match (2), nothing of a live library was
- * purged (3: every drain deletion committed while its library's last state event was a trash),
- * a live library downloads byte for byte (4), a removed library left no row or file (5).
+ * and delete, stacking, rendition tasks and drain batches, all at once, then checks the invariants
+ * of DESIGN.md from SQL and the store: counters equal rows (1), rows and files match, renditions'
+ * included (2), nothing of a live library was purged (3: every drain deletion committed while its
+ * library's last state event was a trash), a live library downloads byte for byte (4), a removed
+ * library left no row or file (5); and what hangs off assets stays whole: no stack with fewer than
+ * two members, every finished rendition task's renditions there while its asset lives.
  *
  * <p>{@code -Dreliability.race.rounds=N} (1,000 under {@code -Preliability}, 40 by default);
  * {@code -Dreliability.seed=N} replays the choices (not the thread timing).
@@ -52,6 +58,10 @@ class RaceFuzzTest {
   private static TestServer b;
   private static Vertx otherVertx;
   private static User alice;
+  private static WorkerExecutor renderersA;
+  private static WorkerExecutor renderersB;
+  private static RenditionWorker workerA;
+  private static RenditionWorker workerB;
 
   @BeforeAll
   static void start(TestServer started) {
@@ -59,11 +69,19 @@ class RaceFuzzTest {
     otherVertx = Vertx.vertx();
     b = a.startAnotherInstance(otherVertx);
     alice = a.newUser();
+    Prerequisite.requireTools("vips", "vipsheader");
+    renderersA = a.vertx.createSharedWorkerExecutor("race-renditions-a", 1);
+    renderersB = otherVertx.createSharedWorkerExecutor("race-renditions-b", 1);
+    RenditionLimits limits = new RenditionLimits(1, java.time.Duration.ofSeconds(60), 100_000_000L);
+    workerA = new RenditionWorker(a.vertx, a.app.pool(), a.app.blobs(), renderersA, a.clock, limits);
+    workerB = new RenditionWorker(otherVertx, b.app.pool(), b.app.blobs(), renderersB, b.clock, limits);
   }
 
   /** Before the extension stops {@code a}, which drops the database they share. */
   @AfterAll
   static void stop() {
+    renderersA.close().await();
+    renderersB.close().await();
     b.stopInstance();
     otherVertx.close().await();
   }
@@ -136,7 +154,7 @@ class RaceFuzzTest {
     String lib = anyLibrary(r);
     String op;
     Future<?> f;
-    switch (r.nextInt(11)) {
+    switch (r.nextInt(14)) {
       case 0 -> {
         op = "trash";
         f = expect(client(r).post("/api/libraries/" + lib + "/trash"), null, 200, 404);
@@ -171,6 +189,23 @@ class RaceFuzzTest {
         deletedOnPurpose.add(asset);
         f = expect(client(r).delete("/api/assets/" + asset), null, 200, 404);
       }
+      case 11 -> {
+        // Two assets the test uploaded to one library: a new stack, taking them from any stack
+        // they were in (which may dissolve). 400: one is trashed; 404: gone; 409: a racing change.
+        op = "stack";
+        List<String> ids = assetsOf(lib);
+        if (ids.size() < 2) {
+          f = Future.succeededFuture();
+        } else {
+          Collections.shuffle(ids, r);
+          f = expect(client(r).post("/api/stacks"), new JsonObject().put("library_id", lib)
+            .put("asset_ids", new JsonArray().add(ids.get(0)).add(ids.get(1))), 201, 400, 404, 409);
+        }
+      }
+      case 12, 13 -> {
+        op = "rendition task";
+        f = (r.nextBoolean() ? workerA : workerB).runOne();
+      }
       case 8, 9 -> {
         op = "drain batch";
         f = (r.nextBoolean() ? drainA : drainB).runBatch();
@@ -197,9 +232,25 @@ class RaceFuzzTest {
     });
   }
 
+  private List<String> assetsOf(String lib) {
+    List<String> ids = new ArrayList<>();
+    libraryOf.forEach((asset, l) -> {
+      if (l.equals(lib)) {
+        ids.add(asset);
+      }
+    });
+    return ids;
+  }
+
+  /** One upload in three a real photo, so rendition tasks make and record files while the rest races. */
   private Future<HttpResponse<Buffer>> upload(Random r, String lib) {
-    byte[] content = new byte[200 + r.nextInt(3000)];
-    r.nextBytes(content);
+    byte[] content;
+    if (r.nextInt(3) == 0) {
+      content = photo(r);
+    } else {
+      content = new byte[200 + r.nextInt(3000)];
+      r.nextBytes(content);
+    }
     MultipartForm form = MultipartForm.create()
       .attribute("device_asset_id", "d" + r.nextLong()).attribute("device_id", "race")
       .attribute("file_created_at", "2024-05-01T10:00:00Z").attribute("file_modified_at", "2024-05-01T10:00:00Z")
@@ -218,9 +269,36 @@ class RaceFuzzTest {
       });
   }
 
+  private static byte[] photo(Random r) {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(96, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = img.createGraphics();
+    g.setColor(new java.awt.Color(r.nextInt(0x1000000)));
+    g.fillRect(0, 0, 96, 64);
+    g.setColor(new java.awt.Color(r.nextInt(0x1000000)));
+    g.fillRect(r.nextInt(48), r.nextInt(32), 48, 32);
+    g.dispose();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(img, "jpeg", out);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.toByteArray();
+  }
+
   private void check(Random r) {
-    // 1 and 2.
+    // 1 and 2 (renditions' files included).
     a.assertInvariants();
+    // Stacks: dissolved below two members, whatever raced (deletes, drain batches, other stacks).
+    assertEquals(0, a.count("""
+      SELECT count(*) FROM stacks s WHERE (SELECT count(*) FROM assets m WHERE m.stack_id = s.id) < 2"""),
+      "a stack with fewer than two members");
+    // Renditions: none lost while its asset lives.
+    assertEquals(0, a.count("""
+      SELECT count(*) FROM tasks t
+       WHERE t.status = 'success' AND t.task_type = 'display_proxy_generation'
+         AND NOT EXISTS (SELECT 1 FROM renditions x WHERE x.asset_id = t.asset_id)"""),
+      "a finished rendition task whose renditions are gone while its asset lives");
     // 5: every batch deleted its files after commit, and uploads that lost removed theirs.
     assertEquals(0, a.count("SELECT count(*) FROM blob_deletions WHERE not_before <= now() + interval '1 hour'"),
       "files left listed for deletion after the round");
