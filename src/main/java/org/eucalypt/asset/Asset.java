@@ -14,7 +14,7 @@ import java.util.Base64;
  * The API's {@code AssetResponse} without {@code asset_urls}, which the HTTP layer adds since
  * only it knows the address clients reach the server at. {@code parts} holds the opt-in parts
  * that were asked for ({@code include=}): {@code file_data}; {@code metadata} (what the upload
- * knows until renditions fill it); {@code faces} and {@code people} ({@code []}: eucalypt
+ * knows, with what the rendition task read from the file, under the user's edits); {@code faces} and {@code people} ({@code []}: eucalypt
  * detects none); {@code metrics} ({@code {}}: eucalypt computes no ML scores).
  */
 @DataObject

@@ -248,6 +248,11 @@ class AssetEditsTest {
     assertEquals(new JsonObject(), res.bodyAsJsonObject());
 
     assertEquals("second", metadata(a).getString("description"));
+    // Lists that include metadata show the edits too.
+    JsonArray listed = get("/api/assets?library_id=" + lib + "&include=metadata").getJsonArray("data");
+    assertEquals("second", find(listed, a).getJsonObject("metadata").getString("description"));
+    assertEquals(1.5, find(listed, b).getJsonObject("metadata").getDouble("latitude"));
+    assertNull(get("/api/assets?library_id=" + lib).getJsonArray("data").getJsonObject(0).getValue("metadata"));
     assertEquals(1.5, metadata(b).getDouble("latitude"));
     assertEquals(2.5, metadata(b).getDouble("longitude"));
     assertNull(metadata(b).getValue("description"));
