@@ -14,8 +14,9 @@ import java.util.Base64;
  * The API's {@code AssetResponse} without {@code asset_urls}, which the HTTP layer adds since
  * only it knows the address clients reach the server at. {@code parts} holds the opt-in parts
  * that were asked for ({@code include=}): {@code file_data}; {@code metadata} (what the upload
- * knows, with what the rendition task read from the file, under the user's edits); {@code faces} and {@code people} ({@code []}: eucalypt
- * detects none); {@code metrics} ({@code {}}: eucalypt computes no ML scores).
+ * and the rendition task read from the file, under the user's edits); {@code faces} and
+ * {@code people} ({@code []}: eucalypt detects none); {@code metrics} ({@code {}}: eucalypt
+ * computes no ML scores).
  */
 @DataObject
 public final class Asset implements Json.Shape {
