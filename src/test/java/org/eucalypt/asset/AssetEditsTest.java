@@ -319,6 +319,89 @@ class AssetEditsTest {
     assertEquals(200, editEvents(a).size());
   }
 
+  @Test
+  void concurrentBulkUpdatesOverTheSameAssetsInAnyOrderAllCommit() {
+    List<String> assets = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      assets.add(upload("2024-05-01T10:00:00Z"));
+    }
+    // Each request names the assets in its own order; locks are taken in id order, so none deadlocks.
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
+    for (int r = 0; r < 8; r++) {
+      List<String> order = new ArrayList<>(assets);
+      java.util.Collections.shuffle(order, new java.util.Random(r));
+      JsonArray updates = new JsonArray();
+      for (String id : order) {
+        updates.add(update(id, new JsonObject().put("description", "round " + r)));
+      }
+      requests.add(server.client.post("/api/assets/bulk-update").bearerTokenAuthentication(alice.key())
+        .sendJsonObject(new JsonObject().put("updates", updates)));
+    }
+    for (io.vertx.core.Future<HttpResponse<Buffer>> f : requests) {
+      HttpResponse<Buffer> res = f.await();
+      assertEquals(200, res.statusCode(), res.bodyAsString());
+    }
+    // Whole requests took turns: every asset ends with the same round's description.
+    String last = metadata(assets.get(0)).getString("description");
+    for (String id : assets) {
+      assertEquals(last, metadata(id).getString("description"), id);
+      assertEquals(8, editEvents(id).size());
+    }
+  }
+
+  @Test
+  void theBusDoorEditsAndChecksWithTheKeysRights() {
+    Buffer bytes = TestServer.randomBytes(800);
+    String id = uploaded(server.upload(alice, lib, "bus.jpg", bytes)).getString("id");
+    AssetService assets = busAs(alice.key());
+
+    Asset edited = assets.updateAsset(null, id, new AssetChange(new JsonObject()
+      .put("description", "over the bus").put("original_datetime", "2022-02-22T22:22:22+01:00"))).await();
+    assertEquals("2022-02-22T22:22:22.000000+01:00", edited.localDatetime());
+    assertEquals("over the bus", edited.parts().getJsonObject("metadata").getString("description"));
+    // An explicit null survives the trip over the bus: it clears.
+    assertNull(assets.updateAsset(null, id, new AssetChange(new JsonObject().put("description", null))).await()
+      .parts().getJsonObject("metadata").getValue("description"));
+
+    String before = state();
+    AssetUpdate fine = new AssetUpdate(id, new AssetChange(new JsonObject().put("description", "x")));
+    AssetUpdate half = new AssetUpdate(id, new AssetChange(new JsonObject().put("latitude", 1.0)));
+    assertEquals(org.eucalypt.bus.DomainException.Kind.BAD_REQUEST,
+      failureOf(assets.bulkUpdateAssets(null, List.of(fine, half))));
+    assertEquals(before, state());
+    assets.bulkUpdateAssets(null, List.of(fine)).await();
+    assertEquals("x", metadata(id).getString("description"));
+
+    AssetExistence found = assets.checkExistence(null, new ExistenceQuery(lib, List.of(digest("SHA-256", bytes)),
+      null, null, null)).await();
+    assertEquals(List.of(id), idsOf(found.assets()));
+    assertEquals(org.eucalypt.bus.DomainException.Kind.BAD_REQUEST, failureOf(assets.checkExistence(null,
+      new ExistenceQuery(lib, null, null, "device", null))));
+
+    AssetService readOnly = busAs(key(alice, List.of("read"), null));
+    assertEquals(1, idsOf(readOnly.checkExistence(null, new ExistenceQuery(lib, List.of(digest("SHA-256", bytes)),
+      null, null, null)).await().assets()).size());
+    assertEquals(org.eucalypt.bus.DomainException.Kind.FORBIDDEN,
+      failureOf(readOnly.updateAsset(null, id, new AssetChange(new JsonObject().put("description", "no")))));
+    assertEquals(org.eucalypt.bus.DomainException.Kind.NOT_FOUND,
+      failureOf(busAs(server.newUser().key()).updateAsset(null, id, new AssetChange(new JsonObject().put("description", "no")))));
+    assertEquals("x", metadata(id).getString("description"));
+  }
+
+  private static AssetService busAs(String key) {
+    io.vertx.core.eventbus.DeliveryOptions options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000)
+      .addHeader(org.eucalypt.bus.BusDoor.AUTHORIZATION, "Bearer " + key);
+    return new io.vertx.serviceproxy.ServiceProxyBuilder(server.vertx).setAddress(AssetService.ADDRESS)
+      .setOptions(options).build(AssetService.class);
+  }
+
+  private static org.eucalypt.bus.DomainException.Kind failureOf(io.vertx.core.Future<?> call) {
+    Throwable failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, call::await);
+    org.eucalypt.bus.DomainException.Kind kind = org.eucalypt.bus.DomainException.kindOf(failure);
+    org.junit.jupiter.api.Assertions.assertNotNull(kind, "a domain failure: " + failure);
+    return kind;
+  }
+
   // ================================================================ check_existence
 
   @Test
