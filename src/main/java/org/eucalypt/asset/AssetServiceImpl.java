@@ -408,7 +408,8 @@ public final class AssetServiceImpl implements AssetService {
     UUID user = caller.userId();
     OffsetDateTime now = now();
     UUID[] ids = edits.stream().map(Edit::id).distinct().toArray(UUID[]::new);
-    return tx.preparedQuery(AssetEditSql.LOCK_EDITABLE).execute(Tuple.tuple().addArrayOfUUID(ids).addUUID(user)).compose(rows -> {
+    Tuple lock = Tuple.tuple().addArrayOfUUID(ids).addUUID(user);
+    return tx.preparedQuery(AssetEditSql.LOCK_EDITABLE).execute(lock).compose(rows -> {
       Map<UUID, UUID> libraryOf = new HashMap<>();
       rows.forEach(r -> {
         if (caller.reaches(r.getUUID("library_id"))) {

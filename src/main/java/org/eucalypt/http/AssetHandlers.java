@@ -8,10 +8,10 @@ import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.asset.Asset;
 import org.eucalypt.asset.AssetChange;
 import org.eucalypt.asset.AssetEdits;
-import org.eucalypt.asset.AssetUpdate;
-import org.eucalypt.asset.ExistenceQuery;
 import org.eucalypt.asset.AssetFilter;
 import org.eucalypt.asset.AssetServiceImpl;
+import org.eucalypt.asset.AssetUpdate;
+import org.eucalypt.asset.ExistenceQuery;
 import org.eucalypt.config.Settings;
 import org.eucalypt.storage.BlobStore;
 
