@@ -8,7 +8,8 @@ final class AssetSql {
   static final String COLUMNS = """
     a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds, a.width, a.height,
     a.duration, a.thumbhash, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
-    a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at, a.stack_id""";
+    a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at, a.stack_id, a.edited_description,
+    a.edited_latitude, a.edited_longitude""";
 
   /** The caller's live library of that id. */
   static final String LIVE_LIBRARY = """

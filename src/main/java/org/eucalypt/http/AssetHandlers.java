@@ -2,14 +2,20 @@ package org.eucalypt.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.asset.Asset;
+import org.eucalypt.asset.AssetChange;
+import org.eucalypt.asset.AssetEdits;
 import org.eucalypt.asset.AssetFilter;
 import org.eucalypt.asset.AssetServiceImpl;
+import org.eucalypt.asset.AssetUpdate;
+import org.eucalypt.asset.ExistenceQuery;
 import org.eucalypt.config.Settings;
 import org.eucalypt.storage.BlobStore;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.eucalypt.http.Replies.caller;
@@ -86,6 +92,49 @@ final class AssetHandlers {
 
   void emptyTrash(RoutingContext ctx) {
     Replies.answer(ctx, 200, assets.emptyTrash(caller(ctx), query(ctx, "library_id")));
+  }
+
+  /** The edited asset, with its {@code metadata}: the part an edit changes. */
+  void updateAsset(RoutingContext ctx) {
+    AssetChange change = new AssetChange(Replies.body(ctx));
+    refuse(AssetEdits.problem(change), new JsonArray().add("body"));
+    assets.updateAsset(caller(ctx), path(ctx, "asset_id"), change)
+      .onSuccess(asset -> Replies.json(ctx, 200, withUrls(ctx, asset)))
+      .onFailure(ctx::fail);
+  }
+
+  /** Every item is checked before anything runs; the service applies them all or none. */
+  void bulkUpdateAssets(RoutingContext ctx) {
+    JsonArray items = Replies.body(ctx).getJsonArray("updates");
+    List<AssetUpdate> updates = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      AssetUpdate update = new AssetUpdate(items.getJsonObject(i));
+      refuse(AssetEdits.problem(update.change()), new JsonArray().add("body").add("updates").add(i).add("change"));
+      updates.add(update);
+    }
+    Replies.answer(ctx, 200, assets.bulkUpdateAssets(caller(ctx), updates));
+  }
+
+  /** {@code library_id} is a query parameter; the keys to look for are the body (device ones in camelCase). */
+  void checkExistence(RoutingContext ctx) {
+    ExistenceQuery query = new ExistenceQuery(Replies.body(ctx).copy().put("library_id", query(ctx, "library_id")));
+    String problem = query.problem();
+    if (problem != null) {
+      throw new Replies.InvalidParameter(Problems.invalid(new JsonArray().add("body"), "Value error, " + problem,
+        "value_error", Replies.body(ctx)));
+    }
+    Replies.answer(ctx, 200, assets.checkExistence(caller(ctx), query));
+  }
+
+  /** A change that breaks a rule: 422 at the field (under {@code at}), or at the change itself. */
+  private static void refuse(AssetEdits.Problem problem, JsonArray at) {
+    if (problem != null) {
+      JsonArray loc = at.copy();
+      if (problem.field() != null) {
+        loc.add(problem.field());
+      }
+      throw new Replies.InvalidParameter(Problems.invalid(loc, problem.message(), problem.type(), problem.input()));
+    }
   }
 
   /** The stored bytes, with Range support; a signed URL or the owner's key grants it. */
