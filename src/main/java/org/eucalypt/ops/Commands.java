@@ -74,7 +74,7 @@ public final class Commands {
   private Future<Void> batches(Drain drain, JsonObject done) {
     return drain.runBatch().compose(batch -> {
       // A batch that took nothing would take nothing again: the pass is over.
-      if (batch.idle() || (batch.purgedAssets().isEmpty() && !batch.libraryRemoved())) {
+      if (batch.idle() || !batch.progressed()) {
         return Future.succeededFuture();
       }
       add(done, "batches", 1);
