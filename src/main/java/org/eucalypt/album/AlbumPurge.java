@@ -29,7 +29,7 @@ public final class AlbumPurge {
     if (assets.isEmpty()) {
       return Future.succeededFuture();
     }
-    return tx.preparedQuery(AlbumSql.REMOVE_MEMBERSHIPS_OF_ASSETS).execute(Tuple.of(assets.toArray(UUID[]::new)))
+    return tx.preparedQuery(AlbumSql.REMOVE_MEMBERSHIPS_OF_ASSETS).execute(Tuple.tuple().addArrayOfUUID(assets.toArray(UUID[]::new)))
       .compose(removed -> {
         List<Event> events = new ArrayList<>(removed.size());
         for (Row r : removed) {

@@ -141,7 +141,7 @@ public final class AlbumServiceImpl implements AlbumService {
     }
     return change(caller, albumId, (tx, library, album) -> tx.preparedQuery(AlbumSql.KEEP_ALBUM).execute(Tuple.of(album))
       .compose(kept -> kept.size() == 0 ? Future.failedFuture(DomainException.notFound())
-        : tx.preparedQuery(AlbumSql.ADDABLE).execute(Tuple.of(library, byUuid.keySet().toArray(UUID[]::new))))
+        : tx.preparedQuery(AlbumSql.ADDABLE).execute(Tuple.of(library, (Object) byUuid.keySet().toArray(UUID[]::new))))
       .compose(found -> {
         Set<UUID> addable = new HashSet<>();
         found.forEach(r -> addable.add(r.getUUID("id")));
@@ -152,7 +152,9 @@ public final class AlbumServiceImpl implements AlbumService {
             assets.add(u);
           }
         }
-        UUID[] links = assets.stream().map(a -> Ids.newUuid()).toArray(UUID[]::new);
+        // Time-ordered ids, sorted so that the memberships list in the order they were given
+        // (ids made in the same millisecond are otherwise in random order).
+        UUID[] links = assets.stream().map(a -> Ids.newUuid()).sorted().toArray(UUID[]::new);
         return tx.preparedQuery(AlbumSql.INSERT_MEMBERS)
           .execute(Tuple.of(album, links, assets.toArray(UUID[]::new), now))
           .compose(inserted -> {
@@ -187,7 +189,7 @@ public final class AlbumServiceImpl implements AlbumService {
     UUID[] assets = AlbumSql.uuids(Ids.ASSET, assetIds);
     return change(caller, albumId, (tx, library, album) -> tx.preparedQuery(AlbumSql.KEEP_ALBUM).execute(Tuple.of(album))
       .compose(kept -> kept.size() == 0 ? Future.failedFuture(DomainException.notFound())
-        : tx.preparedQuery(AlbumSql.REMOVE_MEMBERS).execute(Tuple.of(album, assets)))
+        : tx.preparedQuery(AlbumSql.REMOVE_MEMBERS).execute(Tuple.of(album, (Object) assets)))
       .compose(removed -> {
         List<Event> events = new ArrayList<>(removed.size());
         for (Row r : removed) {
