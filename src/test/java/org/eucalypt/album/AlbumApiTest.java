@@ -5,6 +5,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.serviceproxy.ServiceProxyBuilder;
+import org.eucalypt.auth.Caller;
+import org.eucalypt.bus.BusDoor;
+import org.eucalypt.bus.DomainException;
 import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
 import org.eucalypt.support.TestServer.User;
@@ -446,6 +451,54 @@ class AlbumApiTest {
         org.eucalypt.id.Ids.LIBRARY.parse(hidden).orElseThrow()}));
     assertEquals(404, server.get("/api/albums/album_nope", alice.key()).statusCode());
     assertEquals(404, server.get("/api/albums/" + asset, alice.key()).statusCode());
+  }
+
+  // ---------------------------------------------------------------- the event bus
+
+  @Test
+  void otherServicesGetTheSameAlbumsOnTheBusWithTheSameRules() {
+    String lib = server.createLibrary(alice, "Photos");
+    String asset = albums.upload(alice, lib);
+    AlbumService asAlice = overTheBus(alice.key());
+    // The caller a peer claims is replaced by the key's own: here, someone else entirely.
+    Caller impostor = new Caller(UUID.randomUUID(), UUID.randomUUID(), Set.of("read"), null);
+
+    Album made = asAlice.createAlbum(impostor, new AlbumChanges(new JsonObject().put("name", "Bus"))).await();
+    assertEquals(lib, made.libraryId());
+    AssetsAdded added = asAlice.addAssetsToAlbum(impostor, made.id(), List.of(asset, "asset_nope")).await();
+    assertEquals(List.of(asset), added.addedAssets());
+    assertEquals(List.of("asset_nope"), added.notFoundAssets());
+    assertEquals(1L, asAlice.getAlbum(impostor, made.id()).await().assetCount());
+    assertEquals(List.of(made.id()), asAlice.listAlbums(impostor, new AlbumFilter(null, null, asset, null, 20, null)).await()
+      .data().stream().map(Album::id).toList());
+    assertEquals(1L, albums.get(alice, made.id()).getLong("asset_count"));
+
+    // Another user's key: not found; a read-only key: forbidden to change, free to read.
+    assertEquals(DomainException.Kind.NOT_FOUND, failureOf(overTheBus(bob.key()).getAlbum(impostor, made.id())));
+    HttpResponse<Buffer> key = server.post("/api/api-keys/", alice.key(), new JsonObject().put("name", "ro")
+      .put("actions", new JsonArray(List.of("read"))));
+    AlbumService readOnly = overTheBus(key.bodyAsJsonObject().getString("api_key"));
+    assertEquals(DomainException.Kind.FORBIDDEN, failureOf(readOnly.deleteAlbum(impostor, made.id())));
+    assertEquals(made.id(), readOnly.getAlbum(impostor, made.id()).await().id());
+    assertEquals(DomainException.Kind.UNAUTHENTICATED, failureOf(overTheBus(null).getAlbum(impostor, made.id())));
+  }
+
+  private static AlbumService overTheBus(String key) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(10_000);
+    if (key != null) {
+      options.addHeader(BusDoor.AUTHORIZATION, "Bearer " + key);
+    }
+    return new ServiceProxyBuilder(server.vertx).setAddress(AlbumService.ADDRESS).setOptions(options)
+      .build(AlbumService.class);
+  }
+
+  private static DomainException.Kind failureOf(io.vertx.core.Future<?> call) {
+    try {
+      call.await();
+    } catch (Exception e) {
+      return DomainException.kindOf(e);
+    }
+    throw new AssertionError("expected a failure");
   }
 
   private List<String> albumAssetIds(User user, String album, String lib) {
