@@ -36,7 +36,8 @@ final class AlbumSql {
            coalesce(
              (SELECT c.id FROM assets c WHERE c.id = al.cover_asset_id AND c.trashed_at IS NULL),
              (SELECT m.asset_id FROM album_assets m JOIN assets a ON a.id = m.asset_id
-               WHERE m.album_id = al.id AND a.trashed_at IS NULL AND a.local_datetime = s.end_date
+               WHERE m.album_id = al.id AND a.library_id = al.library_id AND a.trashed_at IS NULL
+                 AND a.local_datetime = s.end_date
                ORDER BY m.asset_id DESC LIMIT 1)) AS cover_asset_id
       FROM albums al
       JOIN libraries l ON l.id = al.library_id AND l.trashed_at IS NULL
