@@ -19,6 +19,7 @@ import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
 
 import java.time.Clock;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -143,12 +144,12 @@ public final class AlbumServiceImpl implements AlbumService {
       .compose(kept -> kept.size() == 0 ? Future.failedFuture(DomainException.notFound())
         : tx.preparedQuery(AlbumSql.ADDABLE).execute(Tuple.of(library, (Object) byUuid.keySet().toArray(UUID[]::new))))
       .compose(found -> {
-        Set<UUID> addable = new HashSet<>();
-        found.forEach(r -> addable.add(r.getUUID("id")));
+        Map<UUID, LocalDateTime> addable = new HashMap<>();
+        found.forEach(r -> addable.put(r.getUUID("id"), r.getLocalDateTime("local_datetime")));
         List<UUID> assets = new ArrayList<>();
         for (String id : asked) {
           UUID u = Ids.ASSET.parse(id).orElse(null);
-          if (u != null && addable.contains(u) && byUuid.get(u).equals(id)) {
+          if (u != null && addable.containsKey(u) && byUuid.get(u).equals(id)) {
             assets.add(u);
           }
         }
@@ -156,7 +157,9 @@ public final class AlbumServiceImpl implements AlbumService {
         // (ids made in the same millisecond are otherwise in random order).
         UUID[] links = assets.stream().map(a -> Ids.newUuid()).sorted().toArray(UUID[]::new);
         return tx.preparedQuery(AlbumSql.INSERT_MEMBERS)
-          .execute(Tuple.of(album, links, assets.toArray(UUID[]::new), now))
+          .execute(Tuple.tuple().addUUID(album).addArrayOfUUID(links).addArrayOfUUID(assets.toArray(UUID[]::new))
+            .addArrayOfLocalDateTime(assets.stream().map(addable::get).toArray(LocalDateTime[]::new))
+            .addOffsetDateTime(now))
           .compose(inserted -> {
             Set<UUID> added = new HashSet<>();
             List<Event> events = new ArrayList<>(inserted.size());
@@ -170,7 +173,7 @@ public final class AlbumServiceImpl implements AlbumService {
             List<String> notFound = new ArrayList<>();
             for (String id : asked) {
               UUID u = Ids.ASSET.parse(id).orElse(null);
-              if (u == null || !addable.contains(u) || !byUuid.get(u).equals(id)) {
+              if (u == null || !addable.containsKey(u) || !byUuid.get(u).equals(id)) {
                 notFound.add(id);
               } else if (added.contains(u)) {
                 addedIds.add(id);

@@ -13,9 +13,10 @@ import java.util.UUID;
  * <p>Reads always join on the library being live: a trashed library's albums and memberships
  * vanish from every read without a row of theirs being touched. What an album shows of its
  * assets (count, first and last capture time, the default cover) is computed on read from its
- * memberships of live assets: one pass over the album's memberships through their primary keys,
- * exact in every committed state, with nothing to keep in step when an asset is trashed,
- * restored or purged, or when the drain runs.
+ * memberships of live assets, through the partial index {@code album_assets_live_time}: dates and
+ * cover are one index probe each, the count an index-only scan. Each membership carries a copy of
+ * its asset's trash state and capture time, which a trigger on assets keeps in step (V5), so this
+ * is exact in every committed state, with nothing for the asset paths or the drain to maintain.
  *
  * <p>Changes lock the album's library row FOR SHARE first, then what they change: the same order
  * as the paths that delete assets (library FOR UPDATE, then memberships and the albums whose
@@ -32,19 +33,16 @@ final class AlbumSql {
    */
   private static final String SELECT_ALBUMS = """
     SELECT al.id, al.library_id, al.name, al.description, al.created_at, al.updated_at,
-           s.asset_count, s.start_date, s.end_date,
+           (SELECT count(*) FROM album_assets m WHERE m.album_id = al.id AND m.asset_live) AS asset_count,
+           (SELECT min(m.local_datetime) FROM album_assets m WHERE m.album_id = al.id AND m.asset_live) AS start_date,
+           (SELECT max(m.local_datetime) FROM album_assets m WHERE m.album_id = al.id AND m.asset_live) AS end_date,
            coalesce(
-             (SELECT c.id FROM assets c WHERE c.id = al.cover_asset_id AND c.trashed_at IS NULL),
-             (SELECT m.asset_id FROM album_assets m JOIN assets a ON a.id = m.asset_id
-               WHERE m.album_id = al.id AND a.library_id = al.library_id AND a.trashed_at IS NULL
-                 AND a.local_datetime = s.end_date
-               ORDER BY m.asset_id DESC LIMIT 1)) AS cover_asset_id
+             (SELECT m.asset_id FROM album_assets m
+               WHERE m.album_id = al.id AND m.asset_id = al.cover_asset_id AND m.asset_live),
+             (SELECT m.asset_id FROM album_assets m WHERE m.album_id = al.id AND m.asset_live
+               ORDER BY m.local_datetime DESC, m.asset_id DESC LIMIT 1)) AS cover_asset_id
       FROM albums al
       JOIN libraries l ON l.id = al.library_id AND l.trashed_at IS NULL
-     CROSS JOIN LATERAL (
-       SELECT count(*) AS asset_count, min(a.local_datetime) AS start_date, max(a.local_datetime) AS end_date
-         FROM album_assets m JOIN assets a ON a.id = m.asset_id
-        WHERE m.album_id = al.id AND a.trashed_at IS NULL) s
     """;
 
   static final String GET = SELECT_ALBUMS + " WHERE al.id = $1 AND l.user_id = $2";
@@ -93,20 +91,23 @@ final class AlbumSql {
    * commits, so a removal cannot slip in between.
    */
   static final String LIVE_MEMBER = """
-    SELECT m.id FROM album_assets m JOIN assets a ON a.id = m.asset_id
-     WHERE m.album_id = $1 AND m.asset_id = $2 AND a.trashed_at IS NULL
-       FOR KEY SHARE OF m""";
+    SELECT id FROM album_assets WHERE album_id = $1 AND asset_id = $2 AND asset_live FOR KEY SHARE""";
 
   static final String DELETE = "DELETE FROM albums WHERE id = $1 RETURNING id";
 
-  /** What may be added: live assets of the album's library (the library is held, so they stay so). */
+  /**
+   * What may be added: live assets of the album's library, held FOR SHARE until the memberships
+   * commit, so a change of an asset's state waits for them and its trigger then updates them too.
+   */
   static final String ADDABLE = """
-    SELECT id FROM assets WHERE library_id = $1 AND id = ANY($2) AND trashed_at IS NULL""";
+    SELECT id, local_datetime FROM assets WHERE library_id = $1 AND id = ANY($2) AND trashed_at IS NULL
+       FOR SHARE""";
 
   /** New memberships, in the order given; those already there are skipped and not returned. */
   static final String INSERT_MEMBERS = """
-    INSERT INTO album_assets (id, album_id, asset_id, created_at, updated_at)
-    SELECT x.id, $1, x.asset_id, $4, $4 FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS x(id, asset_id, n)
+    INSERT INTO album_assets (id, album_id, asset_id, asset_live, local_datetime, created_at, updated_at)
+    SELECT x.id, $1, x.asset_id, true, x.local_datetime, $5, $5
+      FROM unnest($2::uuid[], $3::uuid[], $4::timestamp[]) WITH ORDINALITY AS x(id, asset_id, local_datetime, n)
      ORDER BY x.n
     ON CONFLICT (album_id, asset_id) DO NOTHING
     RETURNING id, asset_id""";
@@ -138,9 +139,8 @@ final class AlbumSql {
       b.sql.append(" AND al.id = ANY(").append(b.param(ids)).append(")");
     }
     if (asset != null) {
-      b.sql.append(" AND EXISTS (SELECT 1 FROM album_assets x JOIN assets xa ON xa.id = x.asset_id")
-        .append(" WHERE x.album_id = al.id AND x.asset_id = ").append(b.param(asset))
-        .append(" AND xa.trashed_at IS NULL)");
+      b.sql.append(" AND EXISTS (SELECT 1 FROM album_assets x WHERE x.album_id = al.id AND x.asset_id = ")
+        .append(b.param(asset)).append(" AND x.asset_live)");
     }
     if (after != null) {
       b.sql.append(" AND (al.created_at, al.id) < (SELECT c.created_at, c.id FROM albums c WHERE c.id = ")
@@ -159,8 +159,7 @@ final class AlbumSql {
        FROM album_assets m
        JOIN albums al ON al.id = m.album_id
        JOIN libraries l ON l.id = al.library_id AND l.trashed_at IS NULL
-       JOIN assets a ON a.id = m.asset_id AND a.trashed_at IS NULL
-      WHERE al.library_id =\s""");
+      WHERE m.asset_live AND al.library_id =\s""");
     b.sql.append(b.param(library));
     if (album != null) {
       b.sql.append(" AND m.album_id = ").append(b.param(album));

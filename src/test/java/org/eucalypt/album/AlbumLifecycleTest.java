@@ -280,6 +280,41 @@ class AlbumLifecycleTest {
     assertEquals(1, server.count("SELECT count(*) FROM album_assets WHERE asset_id = $1", id));
   }
 
+  @Test
+  void anyChangeOfAnAssetsCaptureTimeOrTrashStateMovesItsAlbums() {
+    String lib = server.createLibrary(alice, "Photos");
+    String a = albums.upload(alice, lib, "2024-01-01T10:00:00Z");
+    String b = albums.upload(alice, lib, "2024-02-01T10:00:00Z");
+    String first = albums.createId(alice, lib);
+    String second = albums.createId(alice, lib);
+    albums.add(alice, first, a, b);
+    albums.add(alice, second, a);
+    UUID id = Ids.ASSET.parse(a).orElseThrow();
+
+    // However an asset's capture time changes (an edit path added later, here plain SQL), every
+    // album holding it follows in the same transaction.
+    server.sql("UPDATE assets SET local_datetime = '2025-06-01T09:30:00' WHERE id = $1", id);
+    JsonObject got = albums.get(alice, first);
+    assertEquals("2024-02-01T10:00:00.000000", got.getString("start_date"));
+    assertEquals("2025-06-01T09:30:00.000000", got.getString("end_date"));
+    assertEquals(a, got.getString("album_cover_asset_id"));
+    assertEquals("2025-06-01T09:30:00.000000", albums.get(alice, second).getString("start_date"));
+
+    // And its trash state, by whatever path.
+    server.sql("UPDATE assets SET trashed_at = now() WHERE id = $1", id);
+    assertEquals(1L, albums.get(alice, first).getLong("asset_count"));
+    assertEquals(0L, albums.get(alice, second).getLong("asset_count"));
+    assertEquals(List.of(first), albums.ids(alice, "/api/albums?asset_id=" + b));
+    assertEquals(List.of(), albums.ids(alice, "/api/albums?asset_id=" + a));
+    server.sql("UPDATE assets SET trashed_at = NULL WHERE id = $1", id);
+    assertEquals(2L, albums.get(alice, first).getLong("asset_count"));
+    assertEquals(1L, albums.get(alice, second).getLong("asset_count"));
+    // The copies equal their assets, everywhere.
+    assertEquals(0, server.count("""
+      SELECT count(*) FROM album_assets m JOIN assets x ON x.id = m.asset_id
+       WHERE m.asset_live <> (x.trashed_at IS NULL) OR m.local_datetime <> x.local_datetime"""));
+  }
+
   private void assertMembers(String lib, String album, String... assets) {
     assertEquals(List.of(assets), albums.page(alice, "/api/album-assets?library_id=" + lib + "&album_id=" + album
       + "&limit=200").stream().map(o -> ((JsonObject) o).getString("asset_id")).toList());

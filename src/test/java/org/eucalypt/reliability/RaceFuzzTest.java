@@ -393,6 +393,11 @@ class RaceFuzzTest {
     assertEquals(0, a.count("""
       SELECT count(*) FROM album_assets m JOIN albums al ON al.id = m.album_id JOIN assets x ON x.id = m.asset_id
        WHERE x.library_id <> al.library_id"""), "a membership across libraries");
+    // 7: each membership's copy of its asset's state equals the asset's.
+    assertEquals(0, a.count("""
+      SELECT count(*) FROM album_assets m JOIN assets x ON x.id = m.asset_id
+       WHERE m.asset_live <> (x.trashed_at IS NULL) OR m.local_datetime <> x.local_datetime"""),
+      "a membership out of step with its asset");
     checkMembershipFeed();
     // 3 for albums: an album of a live library went only by a DELETE we sent.
     for (Row row : a.sql("""
