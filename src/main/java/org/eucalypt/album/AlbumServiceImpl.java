@@ -113,8 +113,11 @@ public final class AlbumServiceImpl implements AlbumService {
           .addBoolean(changes.hasDescription()).addString(changes.description())
           .addBoolean(changes.hasCover()).addUUID(chosen)
           .addOffsetDateTime(now)))
-        .compose(v -> Events.record(tx, AlbumEvents.album(caller.userId(), library, album, "album_updated", now)))
-        .compose(v -> find(tx, caller, album));
+        // The event carries the cover the album shows from now on, so that a client replaying the
+        // feed gets it as it was then, not as it is when it fetches the album.
+        .compose(v -> find(tx, caller, album))
+        .compose(updated -> Events.record(tx, AlbumEvents.updated(caller.userId(), library, album,
+          updated.albumCoverAssetId(), now)).map(updated));
     });
   }
 

@@ -29,7 +29,7 @@ final class AlbumSql {
 
   /**
    * An album as answered. The chosen cover counts while its asset is live; otherwise the album
-   * shows its most recently captured live asset (ties: the latest id), or none when it has none.
+   * shows its oldest live asset by capture time, as Gumnut does (ties: the lowest id), or none.
    */
   private static final String SELECT_ALBUMS = """
     SELECT al.id, al.library_id, al.name, al.description, al.created_at, al.updated_at,
@@ -40,7 +40,7 @@ final class AlbumSql {
              (SELECT m.asset_id FROM album_assets m
                WHERE m.album_id = al.id AND m.asset_id = al.cover_asset_id AND m.asset_live),
              (SELECT m.asset_id FROM album_assets m WHERE m.album_id = al.id AND m.asset_live
-               ORDER BY m.local_datetime DESC, m.asset_id DESC LIMIT 1)) AS cover_asset_id
+               ORDER BY m.local_datetime, m.asset_id LIMIT 1)) AS cover_asset_id
       FROM albums al
       JOIN libraries l ON l.id = al.library_id AND l.trashed_at IS NULL
     """;

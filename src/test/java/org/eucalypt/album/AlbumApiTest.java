@@ -179,44 +179,45 @@ class AlbumApiTest {
     assertEquals(3L, got.getLong("asset_count"));
     assertEquals("2021-03-01T08:00:00.000000", got.getString("start_date"));
     assertEquals("2023-12-31T23:59:00.000000", got.getString("end_date"));
-    // No cover chosen: the most recently captured live asset.
-    assertEquals(late, got.getString("album_cover_asset_id"));
+    // No cover chosen: the oldest live asset by capture time, as Gumnut picks it.
+    assertEquals(early, got.getString("album_cover_asset_id"));
 
-    // Trash the newest: the count drops, the end date and the cover move to what is left.
-    albums.assets(alice, "trash", lib, late);
+    // Trash the oldest: the count drops, the start date and the cover move to what is left.
+    albums.assets(alice, "trash", lib, early);
     got = albums.get(alice, album);
     assertEquals(2L, got.getLong("asset_count"));
-    assertEquals("2022-07-15T12:30:00.000000", got.getString("end_date"));
+    assertEquals("2022-07-15T12:30:00.000000", got.getString("start_date"));
+    assertEquals("2023-12-31T23:59:00.000000", got.getString("end_date"));
     assertEquals(middle, got.getString("album_cover_asset_id"));
     // A trashed asset leaves the album's lists too, and cannot be the cover.
-    assertEquals(Set.of(middle, early), Set.copyOf(albumAssetIds(alice, album, lib)));
-    assertEquals(400, albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", late)).statusCode());
+    assertEquals(Set.of(middle, late), Set.copyOf(albumAssetIds(alice, album, lib)));
+    assertEquals(400, albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", early)).statusCode());
     assertEquals(400, albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", outsider)).statusCode());
     assertEquals(400, albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", "asset_nope")).statusCode());
 
     // A chosen cover wins while its asset is live, falls back while it is trashed, and comes back.
-    HttpResponse<Buffer> res = albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", early));
+    HttpResponse<Buffer> res = albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", late));
     assertEquals(200, res.statusCode(), res.bodyAsString());
-    assertEquals(early, res.bodyAsJsonObject().getString("album_cover_asset_id"));
-    albums.assets(alice, "trash", lib, early);
+    assertEquals(late, res.bodyAsJsonObject().getString("album_cover_asset_id"));
+    albums.assets(alice, "trash", lib, late);
     got = albums.get(alice, album);
     assertEquals(1L, got.getLong("asset_count"));
     assertEquals(middle, got.getString("album_cover_asset_id"));
-    assertEquals("2022-07-15T12:30:00.000000", got.getString("start_date"));
+    assertEquals("2022-07-15T12:30:00.000000", got.getString("end_date"));
     albums.assets(alice, "restore", lib, early, late);
     got = albums.get(alice, album);
     assertEquals(3L, got.getLong("asset_count"));
-    assertEquals(early, got.getString("album_cover_asset_id"));
+    assertEquals(late, got.getString("album_cover_asset_id"));
     assertEquals("2021-03-01T08:00:00.000000", got.getString("start_date"));
     assertEquals("2023-12-31T23:59:00.000000", got.getString("end_date"));
 
     // Null clears the choice; removing the chosen cover's membership clears it too.
     res = albums.patch(alice, album, new JsonObject().putNull("album_cover_asset_id"));
-    assertEquals(late, res.bodyAsJsonObject().getString("album_cover_asset_id"));
+    assertEquals(early, res.bodyAsJsonObject().getString("album_cover_asset_id"));
     albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", middle));
     albums.remove(alice, album, middle);
     got = albums.get(alice, album);
-    assertEquals(late, got.getString("album_cover_asset_id"));
+    assertEquals(early, got.getString("album_cover_asset_id"));
     assertEquals(0, server.count("SELECT count(*) FROM albums WHERE cover_asset_id IS NOT NULL AND id = $1",
       org.eucalypt.id.Ids.ALBUM.parse(album).orElseThrow()));
 
@@ -344,6 +345,14 @@ class AlbumApiTest {
     assertEquals(List.of(loose), albums.ids(alice, base + "&album_filter=not_in_album"));
     assertEquals(4, albums.ids(alice, base + "&album_filter=all").size());
     assertEquals(List.of(in2), albums.ids(alice, base + "&album_id=" + album + "&album_filter=in_album&ids=" + in2));
+    // With a stack filter too: both apply.
+    HttpResponse<Buffer> stack = server.post("/api/stacks", alice.key(), new JsonObject().put("library_id", lib)
+      .put("asset_ids", new JsonArray(List.of(in2, loose))));
+    assertEquals(201, stack.statusCode(), stack.bodyAsString());
+    assertEquals(List.of(in2), albums.ids(alice, base + "&album_id=" + album + "&stack_id="
+      + stack.bodyAsJsonObject().getString("id")));
+    assertEquals(List.of(loose), albums.ids(alice, base + "&album_filter=not_in_album&stack_id="
+      + stack.bodyAsJsonObject().getString("id")));
 
     // Counts by month follow the same filters.
     JsonArray counts = albums.page(alice, "/api/assets/counts?library_id=" + lib + "&album_id=" + album);
@@ -384,6 +393,7 @@ class AlbumApiTest {
     String album = albums.createId(alice, lib);
     albums.patch(alice, album, new JsonObject().put("name", "Renamed"));
     albums.add(alice, album, a, b);
+    albums.patch(alice, album, new JsonObject().put("album_cover_asset_id", b));
     albums.add(alice, album, a);  // a duplicate: no event
     albums.remove(alice, album, a, "asset_nope");
     albums.remove(alice, album, a);  // not a member any more: no event
@@ -392,14 +402,15 @@ class AlbumApiTest {
     List<String> links = linkIdsFromEvents(lib);
     assertEquals(List.of(
       "album_created " + album,
-      "album_updated " + album,
+      "album_updated " + album + " cover=null",
       "album_asset_added " + links.get(0) + " " + album + " " + a,
       "album_asset_added " + links.get(1) + " " + album + " " + b,
+      "album_updated " + album + " cover=" + b,
       "album_asset_removed " + links.get(0) + " " + album + " " + a,
       "album_deleted " + album), albums.events(alice, lib, "album,album_asset"));
     assertTrue(links.get(0).startsWith("album_asset_") && !links.get(0).equals(links.get(1)), links.toString());
     // The filter tells them apart.
-    assertEquals(3, albums.events(alice, lib, "album").size());
+    assertEquals(4, albums.events(alice, lib, "album").size());
     assertEquals(3, albums.events(alice, lib, "album_asset").size());
   }
 

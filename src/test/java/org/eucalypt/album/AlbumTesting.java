@@ -114,8 +114,10 @@ final class AlbumTesting {
       for (Object o : body.getJsonArray("data")) {
         JsonObject e = (JsonObject) o;
         JsonObject payload = e.getJsonObject("payload");
-        out.add(e.getString("event_type") + " " + e.getString("entity_id")
-          + (payload == null || payload.isEmpty() ? "" : " " + payload.getString("album_id") + " " + payload.getString("asset_id")));
+        String said = payload == null || payload.isEmpty() ? ""
+          : payload.containsKey("album_cover_asset_id") ? " cover=" + payload.getString("album_cover_asset_id")
+          : " " + payload.getString("album_id") + " " + payload.getString("asset_id");
+        out.add(e.getString("event_type") + " " + e.getString("entity_id") + said);
         cursor = e.getString("cursor");
       }
       if (!body.getBoolean("has_more")) {
