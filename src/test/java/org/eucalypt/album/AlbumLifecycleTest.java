@@ -1,8 +1,10 @@
 package org.eucalypt.album;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import org.eucalypt.drain.Drain;
 import org.eucalypt.id.Ids;
@@ -311,6 +313,16 @@ class AlbumLifecycleTest {
     server.sql("UPDATE assets SET trashed_at = NULL WHERE id = $1", id);
     assertEquals(2L, albums.get(alice, first).getLong("asset_count"));
     assertEquals(1L, albums.get(alice, second).getLong("asset_count"));
+    // Through the API: an edit of the capture time (update_asset), and its undoing.
+    HttpResponse<Buffer> edited = server.call(HttpMethod.PATCH, "/api/assets/" + b, alice.key(),
+      new JsonObject().put("original_datetime", "2019-05-05T05:05:05+03:00"));
+    assertEquals(200, edited.statusCode(), edited.bodyAsString());
+    got = albums.get(alice, first);
+    assertEquals("2019-05-05T05:05:05.000000", got.getString("start_date"));
+    assertEquals(b, got.getString("album_cover_asset_id"));
+    edited = server.call(HttpMethod.PATCH, "/api/assets/" + b, alice.key(), new JsonObject().putNull("original_datetime"));
+    assertEquals(200, edited.statusCode(), edited.bodyAsString());
+    assertEquals("2024-02-01T10:00:00.000000", albums.get(alice, first).getString("start_date"));
     // The copies equal their assets, everywhere.
     assertEquals(0, server.count("""
       SELECT count(*) FROM album_assets m JOIN assets x ON x.id = m.asset_id
