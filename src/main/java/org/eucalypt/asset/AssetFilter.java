@@ -25,6 +25,8 @@ public final class AssetFilter {
   private final String localDatetimeBefore;
   private final List<String> include;
   private final String stackId;
+  private String albumId;
+  private String albumFilter;
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include) {
     this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
@@ -81,6 +83,27 @@ public final class AssetFilter {
     return localDatetimeBefore;
   }
 
+  /**
+   * The same filter, keeping only assets of one album ({@code album_id}, public) and/or, by
+   * {@code album_filter}, those in some album ({@code in_album}) or in none ({@code not_in_album}).
+   */
+  public AssetFilter withAlbum(String albumId, String albumFilter) {
+    AssetFilter f = new AssetFilter(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter,
+      localDatetimeBefore, include, stackId);
+    f.albumId = albumId;
+    f.albumFilter = albumFilter;
+    return f;
+  }
+
+  public String albumId() {
+    return albumId;
+  }
+
+  /** {@code all} (or null), {@code in_album} or {@code not_in_album}. */
+  public String albumFilter() {
+    return albumFilter;
+  }
+
   /** The opt-in parts of each asset ({@code include=}); never null. */
   public List<String> include() {
     return include;
@@ -99,6 +122,8 @@ public final class AssetFilter {
       j.getString("local_datetime_after"), j.getString("local_datetime_before"),
       j.getJsonArray("include") == null ? List.of() : j.getJsonArray("include").stream().map(String::valueOf).toList(),
       j.getString("stack_id"));
+    this.albumId = j.getString("album_id");
+    this.albumFilter = j.getString("album_filter");
   }
 
   public JsonObject toJson() {
@@ -113,6 +138,8 @@ public final class AssetFilter {
       .put("local_datetime_after", localDatetimeAfter)
       .put("local_datetime_before", localDatetimeBefore)
       .put("include", new JsonArray(List.copyOf(include)))
-      .put("stack_id", stackId);
+      .put("stack_id", stackId)
+      .put("album_id", albumId)
+      .put("album_filter", albumFilter);
   }
 }

@@ -474,7 +474,7 @@ public final class AssetServiceImpl implements AssetService {
   @Override
   public Future<JsonPage> countAssets(Caller caller, AssetFilter filter) {
     int limit = filter.limit();
-    return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
+    return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> albumIn(library, filter)).compose(library -> {
       AssetQuery q = AssetQuery.countsByMonth(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
     }).map(rows -> new JsonPage(Pages.items(rows, limit, r -> new JsonObject()
@@ -511,7 +511,7 @@ public final class AssetServiceImpl implements AssetService {
     // A stack's frames are listed by its id alone, as Gumnut's clients do: its library is where to look.
     return reads.run(c -> filter.stackId() != null && filter.libraryId() == null
       ? org.eucalypt.stack.StackServiceImpl.libraryOf(c, caller, filter.stackId())
-      : resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
+      : resolveLibrary(c, caller, filter.libraryId())).compose(library -> albumIn(library, filter)).compose(library -> {
       AssetQuery q = AssetQuery.list(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
     }).compose(rows -> withStoredParts(Pages.items(rows, limit, r -> Asset.of(r, filter.include())), filter.include())
@@ -557,6 +557,19 @@ public final class AssetServiceImpl implements AssetService {
       }
       return out;
     }).toList());
+  }
+
+  /** An {@code album_id} filter must name an album of the library listed; any other is unknown: NOT_FOUND. */
+  private Future<UUID> albumIn(UUID library, AssetFilter filter) {
+    if (filter.albumId() == null) {
+      return Future.succeededFuture(library);
+    }
+    UUID album = Ids.ALBUM.parse(filter.albumId()).orElse(null);
+    if (album == null) {
+      return Future.failedFuture(DomainException.notFound());
+    }
+    return reads.run(c -> c.preparedQuery(AssetSql.ALBUM_IN_LIBRARY).execute(Tuple.of(album, library)))
+      .compose(rows -> rows.size() == 0 ? Future.failedFuture(DomainException.notFound()) : Future.succeededFuture(library));
   }
 
   /**

@@ -158,4 +158,7 @@ final class AssetSql {
   static final String LIBRARY_OF = """
     SELECT a.library_id FROM assets a JOIN libraries l ON l.id = a.library_id
      WHERE a.id = $1 AND l.user_id = $2 AND l.trashed_at IS NULL""";
+
+  /** An album of the library: what an {@code album_id} filter may name. */
+  static final String ALBUM_IN_LIBRARY = "SELECT 1 FROM albums WHERE id = $1 AND library_id = $2";
 }

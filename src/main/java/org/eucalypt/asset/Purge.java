@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.album.AlbumPurge;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
@@ -21,8 +22,9 @@ import java.util.UUID;
  * The one way asset rows are deleted for good, shared by the drain and by permanent deletes:
  * in the caller's transaction, which holds the library's row lock, delete the rows a statement
  * picks (ending in {@link #RETURNING}), list their files for deletion, lower the
- * library's counters, record an {@code asset_deleted} event for each, and settle the stacks they
- * were in (a stack left with fewer than two members dissolves; see {@link Membership}).
+ * library's counters, remove the assets' album memberships (with {@code album_asset_removed}),
+ * record an {@code asset_deleted} event for each, and settle the stacks they were in (a stack left
+ * with fewer than two members dissolves; see {@link Membership}).
  */
 public final class Purge {
   /**
@@ -68,6 +70,8 @@ public final class Purge {
       long freed = bytes;
       return ListedDeletions.list(tx, keys, now)
         .compose(v -> tx.preparedQuery(AssetSql.COUNT_OUT).execute(Tuple.of(library, ids.size(), freed)))
+        // Their memberships go too, each with its event, before the assets' own.
+        .compose(v -> AlbumPurge.membershipsOf(tx, user, library, ids, now))
         .compose(v -> Events.recordAll(tx, events))
         .compose(v -> Membership.afterAssetsDeleted(tx, user, library, stacks, now))
         .map(ids);

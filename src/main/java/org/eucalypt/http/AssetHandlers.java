@@ -54,7 +54,8 @@ final class AssetHandlers {
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"),
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
       Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"));
+      Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"))
+      .withAlbum(query(ctx, "album_id"), albumFilter(ctx));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -70,7 +71,7 @@ final class AssetHandlers {
     refuseUnsupported(ctx, UNSUPPORTED_COUNT_FILTERS);
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"), "desc", null,
       Replies.integer(ctx, "limit", 20), null, null, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), List.of());
+      Replies.localTime(ctx, "local_datetime_before"), List.of()).withAlbum(query(ctx, "album_id"), albumFilter(ctx));
     Replies.answer(ctx, 200, assets.countAssets(caller(ctx), filter));
   }
 
@@ -159,6 +160,16 @@ final class AssetHandlers {
       });
   }
 
+  /** {@code album_filter}, which must not contradict {@code album_id}: 422, as Gumnut documents. */
+  private static String albumFilter(RoutingContext ctx) {
+    String filter = query(ctx, "album_filter");
+    if ("not_in_album".equals(filter) && query(ctx, "album_id") != null) {
+      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("album_filter"),
+        "album_filter=not_in_album contradicts album_id", "value_error", filter));
+    }
+    return filter;
+  }
+
   /** The ids of a bulk body ({@code {"ids": [...]}}). */
   private static List<String> bodyIds(RoutingContext ctx) {
     return Replies.body(ctx).getJsonArray("ids").stream().map(String::valueOf).toList();
@@ -199,14 +210,14 @@ final class AssetHandlers {
   }
 
   /**
-   * Filters Gumnut's SDK sends that need the library's albums, people and places, which
+   * Filters Gumnut's SDK sends that need the library's people and places, which
    * eucalypt does not hold yet: refused by name rather than ignored, since ignoring one would
    * answer a wrong list with a 200.
    */
   private static final List<String> UNSUPPORTED_LIST_FILTERS =
-    List.of("album_id", "album_filter", "person_ids", "bbox", "center", "radius");
+    List.of("person_ids", "bbox", "center", "radius");
   private static final List<String> UNSUPPORTED_COUNT_FILTERS =
-    List.of("album_id", "album_filter", "person_id", "person_ids");
+    List.of("person_id", "person_ids");
 
   private static void refuseUnsupported(RoutingContext ctx, List<String> filters) {
     for (String name : filters) {

@@ -363,6 +363,32 @@ class PermissionMatrixTest {
       String a = asset(lib);
       return req(op, "/api/stacks/" + stack(lib, a, asset(lib), asset(lib)) + "/assets", assetIds(a), 200);
     });
+    m.put("create_album", op -> req(op, "/api/albums", new JsonObject().put("library_id", library()), 201));
+    m.put("list_albums", op -> req(op, "/api/albums?library_id=" + library(), null, 200));
+    m.put("get_album", op -> req(op, "/api/albums/" + album(library()), null, 200));
+    m.put("update_album", op -> req(op, "/api/albums/" + album(library()), new JsonObject().put("name", "x"), 200));
+    m.put("delete_album", op -> req(op, "/api/albums/" + album(library()), null, 200));
+    m.put("add_assets_to_album", op -> {
+      String lib = library();
+      return req(op, "/api/albums/" + album(lib) + "/assets", assetIds(asset(lib)), 200);
+    });
+    m.put("remove_assets_from_album", op -> {
+      String lib = library();
+      String album = album(lib);
+      String asset = asset(lib);
+      assertStatus(200, server.post("/api/albums/" + album + "/assets", owner.key(), assetIds(asset)));
+      return req(op, "/api/albums/" + album + "/assets", assetIds(asset), 200);
+    });
+    m.put("list_album_assets", op -> req(op, "/api/album-assets?library_id=" + library(), null, 200));
+    m.put("get_album_asset", op -> {
+      String lib = library();
+      String album = album(lib);
+      assertStatus(200, server.post("/api/albums/" + album + "/assets", owner.key(), assetIds(asset(lib))));
+      HttpResponse<Buffer> links = server.get("/api/album-assets?album_id=" + album + "&library_id=" + lib, owner.key());
+      assertStatus(200, links);
+      return req(op, "/api/album-assets/" + links.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getString("id"),
+        null, 200);
+    });
     return m;
   }
 
@@ -387,6 +413,12 @@ class PermissionMatrixTest {
 
   private static JsonObject ids(String... ids) {
     return new JsonObject().put("ids", new JsonArray(List.of((Object[]) ids)));
+  }
+
+  private static String album(String lib) {
+    HttpResponse<Buffer> res = server.post("/api/albums", owner.key(), new JsonObject().put("library_id", lib));
+    assertStatus(201, res);
+    return res.bodyAsJsonObject().getString("id");
   }
 
   private static String library() {

@@ -40,12 +40,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Randomized interleavings, two server instances and two drains on one database and one store:
  * each round launches a random handful of trash, restore, expedite, upload, asset trash, restore
- * and delete, stacking, rendition tasks and drain batches, all at once, then checks the invariants
- * of DESIGN.md from SQL and the store: counters equal rows (1), rows and files match, renditions'
- * included (2), nothing of a live library was purged (3: every drain deletion committed while its
- * library's last state event was a trash), a live library downloads byte for byte (4), a removed
- * library left no row or file (5); and what hangs off assets stays whole: no stack with fewer than
- * two members, every finished rendition task's renditions there while its asset lives.
+ * and delete, stacking, rendition tasks, album create, add, remove, cover and delete, and drain
+ * batches, all at once, then checks the invariants of DESIGN.md from SQL and the store: counters
+ * equal rows (1), rows and files match, renditions' included (2), nothing of a live library was
+ * purged (3: every drain deletion committed while its library's last state event was a trash), a
+ * live library downloads byte for byte (4), a removed library left no row or file (5); and what
+ * hangs off assets stays whole: no stack with fewer than two members, every finished rendition
+ * task's renditions there while its asset lives, albums that follow their live assets, hold only
+ * their own library's assets and agree with the feed (7).
  *
  * <p>{@code -Dreliability.race.rounds=N} (1,000 under {@code -Preliability}, 40 by default);
  * {@code -Dreliability.seed=N} replays the choices (not the thread timing).
@@ -92,6 +94,9 @@ class RaceFuzzTest {
   /** Assets a DELETE was sent for: their disappearance from a live library is no purge. */
   private final Set<String> deletedOnPurpose = ConcurrentHashMap.newKeySet();
   private final List<String> libraries = Collections.synchronizedList(new ArrayList<>());
+  /** Albums the test made, with their library; and those a DELETE was sent for. */
+  private final Map<String, String> albumLibrary = new ConcurrentHashMap<>();
+  private final Set<String> albumsDeletedOnPurpose = ConcurrentHashMap.newKeySet();
 
   @Test
   void randomInterleavingsKeepTheInvariants() {
@@ -121,7 +126,9 @@ class RaceFuzzTest {
         throw new AssertionError("round " + round + " (seed " + seed + "): " + e.getMessage(), e);
       }
     }
-    System.out.println("RaceFuzzTest operations: " + new java.util.TreeMap<>(ops));
+    System.out.println("RaceFuzzTest operations: " + new java.util.TreeMap<>(ops) + "; memberships added: "
+      + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_added'") + ", removed: "
+      + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_removed'"));
   }
 
   private static WebClient client(Random r) {
@@ -134,10 +141,27 @@ class RaceFuzzTest {
     while (libraries.size() < 3 + r.nextInt(2)) {
       String lib = a.createLibrary(alice, "race");
       libraries.add(lib);
+      List<String> uploaded = new ArrayList<>();
       for (int i = 0; i < 2 + r.nextInt(6); i++) {
-        upload(r, lib).await();
+        HttpResponse<Buffer> res = upload(r, lib).await();
+        uploaded.add(res.bodyAsJsonObject().getString("id"));
+      }
+      // An album or two holding some of them, for the drain and the album operations to find.
+      for (int i = 0; i < 1 + r.nextInt(2); i++) {
+        HttpResponse<Buffer> made = a.post("/api/albums", alice.key(), new JsonObject().put("library_id", lib));
+        assertEquals(201, made.statusCode(), made.bodyAsString());
+        String album = made.bodyAsJsonObject().getString("id");
+        albumLibrary.put(album, lib);
+        JsonArray some = new JsonArray();
+        uploaded.stream().filter(x -> r.nextBoolean()).forEach(some::add);
+        if (!some.isEmpty()) {
+          assertEquals(200, a.post("/api/albums/" + album + "/assets", alice.key(),
+            new JsonObject().put("asset_ids", some)).statusCode());
+        }
       }
     }
+    // Albums whose library the drain removed are gone for good.
+    albumLibrary.values().removeIf(lib -> !libraries.contains(lib));
   }
 
   private String anyLibrary(Random r) {
@@ -149,12 +173,22 @@ class RaceFuzzTest {
     return ids.isEmpty() ? "asset_none" : ids.get(r.nextInt(ids.size()));
   }
 
+  private String assetOf(Random r, String lib) {
+    List<String> ids = libraryOf.entrySet().stream().filter(e -> e.getValue().equals(lib)).map(Map.Entry::getKey).toList();
+    return ids.isEmpty() ? anyAsset(r) : ids.get(r.nextInt(ids.size()));
+  }
+
+  private String anyAlbum(Random r) {
+    List<String> ids = new ArrayList<>(albumLibrary.keySet());
+    return ids.isEmpty() ? "album_none" : ids.get(r.nextInt(ids.size()));
+  }
+
   /** Launches one random operation; its future fails only on an answer that no interleaving allows. */
   private String pick(Random r, List<Future<?>> running, Drain drainA, Drain drainB) {
     String lib = anyLibrary(r);
     String op;
     Future<?> f;
-    switch (r.nextInt(14)) {
+    switch (r.nextInt(19)) {
       case 0 -> {
         op = "trash";
         f = expect(client(r).post("/api/libraries/" + lib + "/trash"), null, 200, 404);
@@ -205,6 +239,42 @@ class RaceFuzzTest {
       case 12, 13 -> {
         op = "rendition task";
         f = (r.nextBoolean() ? workerA : workerB).runOne();
+      }
+      case 14 -> {
+        op = "create album";
+        f = expect(client(r).post("/api/albums"), new JsonObject().put("library_id", lib), 201, 404).onSuccess(res -> {
+          if (res.statusCode() == 201) {
+            albumLibrary.put(res.bodyAsJsonObject().getString("id"), lib);
+          }
+        });
+      }
+      case 15 -> {
+        op = "add to album";
+        String album = anyAlbum(r);
+        JsonArray ids = new JsonArray();
+        for (int i = 0; i < 1 + r.nextInt(3); i++) {
+          // Mostly the album's own library's assets, sometimes any (not found, as another library's).
+          ids.add(r.nextInt(4) == 0 ? anyAsset(r) : assetOf(r, albumLibrary.getOrDefault(album, lib)));
+        }
+        f = expect(client(r).post("/api/albums/" + album + "/assets"), new JsonObject().put("asset_ids", ids), 200, 404);
+      }
+      case 16 -> {
+        op = "remove from album";
+        f = expect(client(r).delete("/api/albums/" + anyAlbum(r) + "/assets"),
+          new JsonObject().put("asset_ids", new JsonArray().add(anyAsset(r))), 200, 404);
+      }
+      case 17 -> {
+        op = "album cover";
+        // 400: not a live asset of the album (any more).
+        f = expect(client(r).patch("/api/albums/" + anyAlbum(r)),
+          new JsonObject().put("album_cover_asset_id", anyAsset(r)), 200, 400, 404);
+      }
+      case 18 -> {
+        op = "delete album";
+        String album = anyAlbum(r);
+        albumsDeletedOnPurpose.add(album);
+        f = expect(client(r).delete("/api/albums/" + album), null, 200, 404)
+          .onSuccess(res -> albumLibrary.remove(album));
       }
       case 8, 9 -> {
         op = "drain batch";
@@ -319,6 +389,30 @@ class RaceFuzzTest {
           "asset " + asset + " of a live library (last state " + state + ") was purged");
       }
     }
+    // 7: albums hold only their own library's assets, and follow them.
+    assertEquals(0, a.count("""
+      SELECT count(*) FROM album_assets m JOIN albums al ON al.id = m.album_id JOIN assets x ON x.id = m.asset_id
+       WHERE x.library_id <> al.library_id"""), "a membership across libraries");
+    // 7: each membership's copy of its asset's state equals the asset's.
+    assertEquals(0, a.count("""
+      SELECT count(*) FROM album_assets m JOIN assets x ON x.id = m.asset_id
+       WHERE m.asset_live <> (x.trashed_at IS NULL) OR m.local_datetime <> x.local_datetime"""),
+      "a membership out of step with its asset");
+    checkMembershipFeed();
+    // 3 for albums: an album of a live library went only by a DELETE we sent.
+    for (Row row : a.sql("""
+        SELECT e.entity_id,
+               (SELECT s.event_type FROM events s
+                 WHERE s.library_id = e.library_id AND s.entity_type = 'library' AND s.id < e.id
+                 ORDER BY s.id DESC LIMIT 1) AS state
+          FROM events e
+         WHERE e.event_type = 'album_deleted'""")) {
+      String state = row.getString("state");
+      if (!"library_trashed".equals(state) && !"library_purge_expedited".equals(state)) {
+        assertTrue(albumsDeletedOnPurpose.contains(row.getString("entity_id")),
+          "album " + row.getString("entity_id") + " of a live library (last state " + state + ") was purged");
+      }
+    }
     // 4: a live library's listed assets download byte for byte.
     String lib = anyLibrary(r);
     HttpResponse<Buffer> fetched = a.get("/api/libraries/" + lib, alice.key());
@@ -334,6 +428,51 @@ class RaceFuzzTest {
         byte[] got = a.client.getAbs(url).send().await().body().getBytes();
         assertArrayEquals(bytes.get(asset.getString("id")), got, "asset " + asset.getString("id"));
       }
+      // 7: each album shows exactly its memberships of live assets, and lists exactly those.
+      HttpResponse<Buffer> albums = a.get("/api/albums?library_id=" + lib + "&limit=200", alice.key());
+      assertEquals(200, albums.statusCode(), albums.bodyAsString());
+      for (Object o : albums.bodyAsJsonObject().getJsonArray("data")) {
+        JsonObject album = (JsonObject) o;
+        HttpResponse<Buffer> members = a.get("/api/assets?library_id=" + lib + "&limit=200&album_id=" + album.getString("id"),
+          alice.key());
+        assertEquals(200, members.statusCode(), members.bodyAsString());
+        assertEquals(album.getLong("asset_count"), (long) members.bodyAsJsonObject().getJsonArray("data").size(),
+          album.encode());
+        HttpResponse<Buffer> links = a.get("/api/album-assets?library_id=" + lib + "&limit=200&album_id="
+          + album.getString("id"), alice.key());
+        assertEquals(album.getLong("asset_count"), (long) links.bodyAsJsonObject().getJsonArray("data").size());
+        if (album.getLong("asset_count") > 0) {
+          String cover = album.getString("album_cover_asset_id");
+          assertTrue(members.bodyAsJsonObject().getJsonArray("data").stream()
+            .anyMatch(m -> ((JsonObject) m).getString("id").equals(cover)), "cover " + cover + " not a live member");
+        }
+      }
     }
+  }
+
+  /**
+   * The feed agrees with the memberships: each membership's last event added it; each added and
+   * never removed is still there, unless its album was deleted (album_deleted stands for its links).
+   */
+  private void checkMembershipFeed() {
+    Map<String, String> lastEvent = new HashMap<>();
+    Map<String, String> albumOf = new HashMap<>();
+    for (Row row : a.sql("SELECT entity_id, event_type, payload->>'album_id' AS album FROM events "
+      + "WHERE entity_type = 'album_asset' ORDER BY id")) {
+      lastEvent.put(row.getString("entity_id"), row.getString("event_type"));
+      albumOf.put(row.getString("entity_id"), row.getString("album"));
+    }
+    Set<String> deletedAlbums = new java.util.HashSet<>();
+    a.sql("SELECT entity_id FROM events WHERE event_type = 'album_deleted'").forEach(row -> deletedAlbums.add(row.getString(0)));
+    Set<String> present = new java.util.HashSet<>();
+    a.sql("SELECT id FROM album_assets").forEach(row -> present.add(org.eucalypt.id.Ids.ALBUM_ASSET.format(row.getUUID(0))));
+    for (String link : present) {
+      assertEquals("album_asset_added", lastEvent.get(link), "membership " + link);
+    }
+    lastEvent.forEach((link, type) -> {
+      if (type.equals("album_asset_added") && !present.contains(link)) {
+        assertTrue(deletedAlbums.contains(albumOf.get(link)), "membership " + link + " gone without an event");
+      }
+    });
   }
 }
