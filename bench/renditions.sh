@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# eucalypt's rendition pipeline (issue 17), in one run over one corpus, each figure beside a
+# reference measured in the same run on the same machine (shared and noisy: the ratios count):
+#
+#   bench/renditions.sh                       # 200 photos + 8 HEIC + 4 videos, a row in bench/RESULTS.md
+#   BENCH_PHOTOS=40 bench/renditions.sh       # a quick run (no row: fewer than 200 photos)
+#
+#   a. throughput: the corpus (camera-sized JPEGs with EXIF, HEIC, short H.264 MP4s, made by
+#      bench/lib/mkcorpus.sh and cached) uploaded, and every task run; originals per second and
+#      CPU-seconds per original of the server (its own and its reaped children's, from /proc), vs
+#      a bare libvips batch making the very same files from the same originals
+#      (bench/lib/rendition_reference.sh) under xargs -P <the server's rendition workers>.
+#      Goal: >= 0.8x the reference, on both.
+#   b. GET /api/assets pages (a paced client, bench/lib/paced.lua) while renditions run vs idle:
+#      p99 goal under 2x. The busy window re-runs the corpus's tasks (requeued in SQL: the same
+#      work again; what it makes is discarded, the variants being recorded already).
+#   c. the server's RSS, sampled each second from the first upload to the end: flat (the peak of
+#      the second half at most 1.1x the first half's).
+#   d. upload to servable thumbnail, one photo at a time (bench/lib/thumb_latency.py), p50 and
+#      p99, beside the bare batch's own time for the same photos.
+#
+# Installs what is missing from Debian's packages (libvips-tools, ffmpeg, libheif-examples,
+# libimage-exiftool-perl, wrk, jq, time), builds the jar, runs the server on a fresh database of
+# its own, and writes bench/results/<stamp>-renditions.json and a row in the renditions table of
+# bench/RESULTS.md (runs of fewer than 200 photos write <stamp>-renditions-partial.json, no row).
+#
+# Environment: BENCH_PHOTOS (200), BENCH_LATENCY_PHOTOS (30), BENCH_HEIC (8), BENCH_VIDEOS (4),
+# BENCH_WORKERS (the server's rendition_workers and the reference's -P; default the server's
+# own default, half the cores, at least 1), BENCH_DURATION (seconds of each API measurement, 20),
+# BENCH_WARMUP (20), BENCH_API_CONNECTIONS (8), BENCH_API_DELAY_MS (25), BENCH_PORT (8098),
+# BENCH_DB (eucalypt_bench_renditions), BENCH_CORPUS (/tmp/eucalypt-bench-corpus, reused when it
+# matches), BENCH_KEEP=1, BENCH_NO_BUILD=1. Needs PostgreSQL on localhost:5432 as the OS user.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BENCH=$ROOT/bench
+export BENCH_LIB=$BENCH/lib
+PHOTOS=${BENCH_PHOTOS:-200}
+LATENCY_PHOTOS=${BENCH_LATENCY_PHOTOS:-30}
+HEIC=${BENCH_HEIC:-8}
+VIDEOS=${BENCH_VIDEOS:-4}
+WORKERS=${BENCH_WORKERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
+DUR=${BENCH_DURATION:-20}
+WARM=${BENCH_WARMUP:-20}
+API_C=${BENCH_API_CONNECTIONS:-8}
+export BENCH_API_DELAY_MS=${BENCH_API_DELAY_MS:-25}
+PORT=${BENCH_PORT:-8098}
+DB=${BENCH_DB:-eucalypt_bench_renditions}
+CORPUS=${BENCH_CORPUS:-/tmp/eucalypt-bench-corpus}
+START=$(date +%s)
+STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
+TMP=$(mktemp -d /tmp/eucalypt-bench-renditions.XXXXXX)
+M=$TMP/m
+mkdir -p "$M" "$TMP/store" "$BENCH/results"
+cut -d" " -f1 /proc/loadavg >"$M/load-start"
+export PGHOST=localhost PGPORT=5432 PGOPTIONS="-c client_min_messages=warning"
+SERVER=
+SAMPLER=
+
+log() { printf '[%4ds] %s\n' $(( $(date +%s) - START )) "$*" >&2; }
+fail() {
+  echo "FAIL: $*" >&2
+  [ -f "$TMP/server.log" ] && { echo "--- server log" >&2; tail -n 30 "$TMP/server.log" >&2; }
+  exit 1
+}
+cleanup() {
+  [ -n "$SAMPLER" ] && { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; }
+  [ -n "$SERVER" ] && { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ "${BENCH_KEEP:-}" = 1 ]; then echo "scratch kept in $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+
+# ---- tools -------------------------------------------------------------------------------------
+need=()
+command -v vips >/dev/null || need+=(libvips-tools)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v heif-enc >/dev/null || need+=(libheif-examples)
+command -v exiftool >/dev/null || need+=(libimage-exiftool-perl)
+command -v wrk >/dev/null || need+=(wrk)
+command -v jq >/dev/null || need+=(jq)
+[ -x /usr/bin/time ] || need+=(time)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  log "installing ${need[*]}"
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- build, corpus -------------------------------------------------------------------------------
+if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
+  log "building the jar"
+  mvn -q -B package -DskipTests
+fi
+cp target/eucalypt.jar "$TMP/eucalypt.jar"
+log "corpus: $PHOTOS + $LATENCY_PHOTOS JPEGs, $HEIC HEIC, $VIDEOS videos in $CORPUS (made once, then reused)"
+"$BENCH_LIB/mkcorpus.sh" "$CORPUS" "$PHOTOS" "$LATENCY_PHOTOS" "$HEIC" "$VIDEOS" || fail "making the corpus"
+BATCH=() LATENCY=()
+for i in $(seq 1 "$PHOTOS"); do BATCH+=("$(printf '%s/photos/p%04d.jpg' "$CORPUS" "$i")"); done
+for i in $(seq 1 "$HEIC"); do BATCH+=("$(printf '%s/heic/h%03d.heic' "$CORPUS" "$i")"); done
+for i in $(seq 1 "$VIDEOS"); do BATCH+=("$(printf '%s/video/v%02d.mp4' "$CORPUS" "$i")"); done
+for i in $(seq 1 "$LATENCY_PHOTOS"); do LATENCY+=("$(printf '%s/latency/l%04d.jpg' "$CORPUS" "$i")"); done
+ITEMS=${#BATCH[@]}
+du -sb "${BATCH[@]}" | awk '{s += $1} END {print s}' >"$M/corpus-bytes"
+
+# ---- a. the reference: a bare libvips batch, the server's parallelism ------------------------------
+# Twice, the first untimed: the originals are then in the page cache for it as for the server.
+log "a. reference: bench/lib/rendition_reference.sh over $ITEMS originals, xargs -P $WORKERS"
+for f in "${BATCH[@]}"; do echo "$f $TMP/ref/$(basename "$f")"; done >"$TMP/ref.list"
+xargs -P "$WORKERS" -L 1 "$BENCH_LIB/rendition_reference.sh" <"$TMP/ref.list" || fail "reference (warm-up)"
+rm -rf "$TMP/ref"
+/usr/bin/time -f '{"seconds": %e, "user_s": %U, "system_s": %S}' -o "$M/reference.json" \
+  xargs -P "$WORKERS" -L 1 "$BENCH_LIB/rendition_reference.sh" <"$TMP/ref.list" || fail "reference"
+MADE=$(find "$TMP/ref" -name '*.jpg' -o -name '*.webp' | wc -l)
+echo "{\"files\": $MADE}" >"$M/reference-files.json"
+log "  $(jq -r --argjson n "$ITEMS" '"\($n / .seconds * 100 | floor / 100) originals/s, \((.user_s + .system_s) / $n * 1000 | floor) ms CPU each"' "$M/reference.json"), $MADE files"
+# (d)'s reference: the same batch's time for each latency photo alone.
+for f in "${LATENCY[@]}"; do
+  s=$(date +%s.%N); "$BENCH_LIB/rendition_reference.sh" "$f" "$TMP/ref-latency/$(basename "$f")"; e=$(date +%s.%N)
+  echo "$s $e"
+done | awk '{print $2 - $1}' | jq -sc '{seconds: .}' >"$M/reference-latency.json" || fail "reference latency"
+rm -rf "$TMP/ref" "$TMP/ref-latency"
+
+# ---- the server on a fresh database --------------------------------------------------------------
+for v in $(env | grep -o '^EUCALYPT_[A-Z_]*' || true); do unset "$v"; done
+export EUCALYPT_DATABASE_URL="postgresql://localhost:5432/$DB" EUCALYPT_STORAGE_DIR="$TMP/store" EUCALYPT_HTTP_PORT=$PORT
+psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+java -jar "$TMP/eucalypt.jar" migrate >/dev/null 2>"$TMP/migrate.log" || { cat "$TMP/migrate.log" >&2; fail "migrate"; }
+KEY=$(java -jar "$TMP/eucalypt.jar" create-user --email bench@example.org 2>/dev/null | jq -r .api_key)
+[ -n "$KEY" ] || fail "create-user"
+H="Authorization: Bearer $KEY"
+EUCALYPT_RENDITION_WORKERS=$WORKERS java -jar "$TMP/eucalypt.jar" >"$TMP/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 300); do
+  curl -sf --max-time 2 "localhost:$PORT/api/server/ping" >/dev/null && break
+  kill -0 "$SERVER" 2>/dev/null || fail "the server did not start"
+  sleep 0.1
+done
+LIB=$(curl -sf -H "$H" -H 'content-type: application/json' -d '{"name":"photos"}' "localhost:$PORT/api/libraries" | jq -r .id)
+[ -n "$LIB" ] && [ "$LIB" != null ] || fail "creating the library"
+
+cpu_ticks() { # the server's CPU so far, its own and its reaped children's (every decoder), in ticks
+  awk '{sub(/^.*\) /, ""); print $12 + $13, $14 + $15}' "/proc/$SERVER/stat"
+}
+queue_left() { psql -Atq -d "$DB" -c "SELECT count(*) FILTER (WHERE status IN ('pending', 'started')) FROM tasks"; }
+wait_queue() { # until no task is pending or started
+  while [ "$(queue_left)" != 0 ]; do sleep 0.2; done
+}
+upload() { # file: prints the asset id
+  curl -sf -H "$H" -F asset_data=@"$1" -F device_asset_id="$(basename "$1")" -F device_id=bench \
+    -F file_created_at=2024-07-01T10:00:00Z -F file_modified_at=2024-07-01T10:00:00Z \
+    "localhost:$PORT/api/assets?library_id=$LIB" | jq -r .id
+  # TEMPORARY (until uploads enqueue on main): the tasks V3's backfill would have made.
+  if [ "${BENCH_ENQUEUE_IN_SQL:-}" = 1 ]; then psql -q -d "$DB" -c "INSERT INTO tasks (id, asset_id, task_type, run_after, created_at)
+    SELECT gen_random_uuid(), a.id, k.t, now(), now() FROM assets a CROSS JOIN LATERAL (VALUES ('display_proxy_generation'),
+    ('video_thumbnail_extract'), ('video_metadata_extract')) k(t) WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE asset_id = a.id)
+    AND ((a.mime_type LIKE 'image/%' AND k.t = 'display_proxy_generation') OR (a.mime_type LIKE 'video/%' AND k.t <> 'display_proxy_generation'))" >/dev/null; fi
+}
+wrkpaced() { # name seconds: the paced client on GET /api/assets pages
+  WRK_OUT=$M/$1.json wrk -t1 -c"$API_C" -d"$2"s --timeout 10s -s "$BENCH_LIB/paced.lua" -H "$H" \
+    "http://localhost:$PORT/api/assets?library_id=$LIB&limit=50" >"$M/$1.txt" 2>&1 || fail "wrk $1: $(cat "$M/$1.txt")"
+  log "  $1: $(jq -r '"\(.requests * 1e6 / .duration_us | floor) req/s  p50 \(.latency_us.p50/1000) ms  p99 \(.latency_us.p99/1000) ms  errors \(.errors | add)"' "$M/$1.json")"
+}
+
+# ---- c. RSS, each second from here on -----------------------------------------------------------
+( while kill -0 "$SERVER" 2>/dev/null; do
+    echo "$(date +%s.%N) $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status" 2>/dev/null)"; sleep 1
+  done ) >"$M/rss.txt" &
+SAMPLER=$!
+
+# ---- a. the server: upload the corpus, run every task --------------------------------------------
+log "a. server: upload $ITEMS originals (one connection), $WORKERS rendition workers"
+read -r OWN0 CHILD0 < <(cpu_ticks)
+T0=$(date +%s.%N)
+for f in "${BATCH[@]}"; do
+  id=$(upload "$f") && [ -n "$id" ] && [ "$id" != null ] || fail "upload of $f"
+done
+T_UP=$(date +%s.%N)
+wait_queue
+T1=$(date +%s.%N)
+read -r OWN1 CHILD1 < <(cpu_ticks)
+psql -Atq -d "$DB" >"$M/server-tasks.txt" <<'SQL'
+SELECT json_build_object(
+  'tasks', count(*), 'succeeded', count(*) FILTER (WHERE status = 'success'),
+  'failed', count(*) FILTER (WHERE status = 'failure'),
+  'errors', coalesce(json_agg(DISTINCT error_message) FILTER (WHERE status = 'failure'), '[]'),
+  'files', (SELECT count(*) FROM renditions),
+  'thumbnails', (SELECT count(*) FROM renditions WHERE variant IN ('thumbnail', 'thumbnail_image')),
+  'assets', (SELECT count(*) FROM assets),
+  -- Each asset's wait in this burst: its upload's row to its last task's success.
+  'burst_seconds', (SELECT json_agg(s ORDER BY s) FROM (
+     SELECT extract(epoch FROM max(t.completed_at) - a.created_at) s
+       FROM assets a JOIN tasks t ON t.asset_id = a.id GROUP BY a.id, a.created_at) x))
+FROM tasks
+SQL
+TICK=$(getconf CLK_TCK)
+jq -n --argjson items "$ITEMS" --argjson t0 "$T0" --argjson tup "$T_UP" --argjson t1 "$T1" --argjson tick "$TICK" \
+  --argjson own "$((OWN1 - OWN0))" --argjson child "$((CHILD1 - CHILD0))" \
+  '{originals: $items, seconds: ($t1 - $t0), upload_seconds: ($tup - $t0), own_cpu_s: ($own / $tick),
+    children_cpu_s: ($child / $tick)}' >"$M/server.json"
+log "  $(jq -r '"\(.originals / .seconds * 100 | floor / 100) originals/s, \((.own_cpu_s + .children_cpu_s) / .originals * 1000 | floor) ms CPU each (\(.children_cpu_s / .originals * 1000 | floor) in decoders); uploads took \(.upload_seconds * 10 | floor / 10) s"' "$M/server.json"); tasks: $(jq -c '{tasks, succeeded, failed, files}' "$M/server-tasks.txt")"
+
+# ---- b. GET pages, idle vs while renditions run ---------------------------------------------------
+log "b. GET /api/assets?limit=50 pages, $API_C connections each pausing ${BENCH_API_DELAY_MS} ms"
+wrkpaced warmup "$WARM"
+wrkpaced api-idle "$DUR"
+# The same work again: every task of the corpus back in the queue.
+psql -q -d "$DB" -c "UPDATE tasks SET status = 'pending', attempts = 0, run_after = now(), completed_at = NULL" >/dev/null
+read -r BOWN0 BCHILD0 < <(cpu_ticks)
+wrkpaced api-busy "$DUR"
+read -r BOWN1 BCHILD1 < <(cpu_ticks)
+LEFT=$(queue_left)
+echo "{\"queue_left_at_end\": $LEFT, \"children_cpu_s\": $(( BCHILD1 - BCHILD0 )).0}" | jq --argjson tick "$TICK" '.children_cpu_s /= $tick' >"$M/api-busy-queue.json"
+[ "$LEFT" -gt 0 ] || log "  WARNING: the queue emptied before the busy window ended (BENCH_DURATION too long for this corpus)"
+# What is left is not needed: dropped, and the tasks under way waited for.
+psql -q -d "$DB" -c "UPDATE tasks SET status = 'success' WHERE status = 'pending'" >/dev/null
+wait_queue
+
+# ---- d. upload to servable thumbnail, one at a time ------------------------------------------------
+log "d. upload to servable thumbnail: ${#LATENCY[@]} photos, one at a time"
+python3 "$BENCH_LIB/thumb_latency.py" "$PORT" "$KEY" "$LIB" "${LATENCY[@]}" >"$M/latency.json" || fail "latency"
+log "  p50 $(jq .thumbnail_s.p50 "$M/latency.json") s, p99 $(jq .thumbnail_s.p99 "$M/latency.json") s"
+wait_queue
+
+kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=
+kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=
+
+# ---- report --------------------------------------------------------------------------------------
+ELAPSED=$(( $(date +%s) - START ))
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | grep -vc '^?? bench/' || true)
+BENCH_PHOTOS=$PHOTOS BENCH_WORKERS=$WORKERS BENCH_API_CONNECTIONS=$API_C \
+  python3 "$BENCH_LIB/renditions_report.py" "$M" "$BENCH" "$STAMP" "$COMMIT" "$DIRTY" "$ELAPSED"
