@@ -46,6 +46,7 @@ final class ChildProcesses {
       .redirectOutput(out.toFile())
       .redirectError(err.toFile());
     builder.environment().putAll(ENVIRONMENT);
+    builder.environment().putAll(VipsModules.environment());
     Process process;
     try {
       process = builder.start();

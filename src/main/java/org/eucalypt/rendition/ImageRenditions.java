@@ -1,6 +1,16 @@
 package org.eucalypt.rendition;
 
+import com.drew.imaging.ImageMetadataReader;
+import com.drew.imaging.ImageProcessingException;
+import com.drew.metadata.Metadata;
+import com.drew.metadata.MetadataException;
+import com.drew.metadata.jpeg.JpegDirectory;
+import com.drew.metadata.webp.WebpDirectory;
+
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -106,13 +116,18 @@ public final class ImageRenditions {
       first = false;
     }
 
-    Map<Path, int[]> sizes = sizes(files, workDir);
     List<Rendered.Made> made = new ArrayList<>();
+    Path preview = null;
     for (Path f : files) {
-      int[] size = sizes.get(f);
+      int[] size = pixelSize(f);
       made.add(new Rendered.Made(variants.get(f), f, mimeType(f), size[0], size[1], fileSize(f)));
+      if (variants.get(f) == Variant.PREVIEW) {
+        preview = f;
+      }
     }
-    return new Rendered(made, thumbhash(source, workDir));
+    // An opaque picture's ThumbHash comes from its JPEG preview, decoded here: no process of its own.
+    String thumbhash = preview.toString().endsWith(".jpg") ? thumbhashOfJpeg(preview) : thumbhash(source, workDir);
+    return new Rendered(made, thumbhash);
   }
 
   static void checkPixels(long width, long height, long maxPixels) throws RenditionException {
@@ -142,24 +157,86 @@ public final class ImageRenditions {
     ChildProcesses.runOk(cmd, workDir, limits.timeout());
   }
 
-  /** One {@code vipsheader} call for all the files made: their pixel sizes. */
-  private Map<Path, int[]> sizes(List<Path> files, Path workDir) throws RenditionException {
-    List<String> cmd = new ArrayList<>(List.of("vipsheader"));
-    files.forEach(f -> cmd.add(f.toString()));
-    Matcher m = HEADER.matcher(ChildProcesses.runOk(cmd, workDir, limits.timeout()));
-    Map<Path, int[]> sizes = new HashMap<>();
-    while (m.find()) {
-      sizes.put(Path.of(m.group(1)), new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))});
-    }
-    for (Path f : files) {
-      if (!sizes.containsKey(f)) {
-        throw new RenditionException("vipsheader did not describe " + f.getFileName());
+  /**
+   * The pixel size of a file made here, from its header, read in this process (metadata-extractor):
+   * one vipsheader process fewer per rendition. Only for our own JPEG and WebP files, never an
+   * original.
+   */
+  static int[] pixelSize(Path made) throws RenditionException {
+    try {
+      Metadata md = ImageMetadataReader.readMetadata(made.toFile());
+      JpegDirectory jpeg = md.getFirstDirectoryOfType(JpegDirectory.class);
+      if (jpeg != null && jpeg.containsTag(JpegDirectory.TAG_IMAGE_WIDTH)) {
+        return new int[] {jpeg.getInt(JpegDirectory.TAG_IMAGE_WIDTH), jpeg.getInt(JpegDirectory.TAG_IMAGE_HEIGHT)};
       }
+      WebpDirectory webp = md.getFirstDirectoryOfType(WebpDirectory.class);
+      if (webp != null && webp.containsTag(WebpDirectory.TAG_IMAGE_WIDTH)) {
+        return new int[] {webp.getInt(WebpDirectory.TAG_IMAGE_WIDTH), webp.getInt(WebpDirectory.TAG_IMAGE_HEIGHT)};
+      }
+    } catch (ImageProcessingException | MetadataException | IOException e) {
+      throw new RenditionException("the size of " + made.getFileName() + " could not be read: " + e.getMessage());
     }
-    return sizes;
+    throw new RenditionException("the size of " + made.getFileName() + " is not in its header");
   }
 
-  /** From the thumbnail, fitted into 100 x 100 as a PNG (which Java reads itself), alpha kept. */
+  /**
+   * The ThumbHash of our own JPEG preview: decoded by the JDK a third of its rows and columns at
+   * a time (it is 1440 px: about 480 px are kept), then each output pixel the mean of its box,
+   * fitted into 100 x 100. The preview is sRGB without a profile, its orientation already applied.
+   */
+  static String thumbhashOfJpeg(Path jpeg) throws RenditionException {
+    ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
+    BufferedImage img;
+    try (ImageInputStream in = ImageIO.createImageInputStream(jpeg.toFile())) {
+      reader.setInput(in, true, true);
+      int step = Math.max(1, Math.max(reader.getWidth(0), reader.getHeight(0)) / (4 * ThumbHash.MAX_SIDE));
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setSourceSubsampling(step, step, 0, 0);
+      img = reader.read(0, param);
+    } catch (IOException | RuntimeException e) {
+      throw new RenditionException("the preview could not be read for its ThumbHash: " + e.getMessage());
+    } finally {
+      reader.dispose();
+    }
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+    double scale = Math.min(1.0, (double) ThumbHash.MAX_SIDE / Math.max(w, h));
+    int tw = Math.max(1, (int) Math.round(w * scale));
+    int th = Math.max(1, (int) Math.round(h * scale));
+    byte[] rgba = new byte[tw * th * 4];
+    for (int ty = 0; ty < th; ty++) {
+      int y0 = ty * h / th;
+      int y1 = Math.max(y0 + 1, (ty + 1) * h / th);
+      for (int tx = 0; tx < tw; tx++) {
+        int x0 = tx * w / tw;
+        int x1 = Math.max(x0 + 1, (tx + 1) * w / tw);
+        long r = 0;
+        long g = 0;
+        long b = 0;
+        for (int y = y0; y < y1; y++) {
+          for (int x = x0; x < x1; x++) {
+            int p = argb[y * w + x];
+            r += (p >> 16) & 0xff;
+            g += (p >> 8) & 0xff;
+            b += p & 0xff;
+          }
+        }
+        long n = (long) (y1 - y0) * (x1 - x0);
+        int i = (ty * tw + tx) * 4;
+        rgba[i] = (byte) (r / n);
+        rgba[i + 1] = (byte) (g / n);
+        rgba[i + 2] = (byte) (b / n);
+        rgba[i + 3] = (byte) 255;
+      }
+    }
+    return ThumbHash.encodeBase64(tw, th, rgba);
+  }
+
+  /**
+   * A picture with transparency (its preview is WebP, which the JDK does not read): from the
+   * thumbnail, fitted into 100 x 100 as a PNG by libvips, alpha kept.
+   */
   private String thumbhash(Path thumbnail, Path workDir) throws RenditionException {
     Path small = workDir.resolve("thumbhash.png");
     ChildProcesses.runOk(List.of("vips", "thumbnail", thumbnail.toString(), small.toString(),
