@@ -7,10 +7,11 @@
 # H.264 MP4s (ffmpeg testsrc). Nothing here is committed: the corpus is cached in DIR, and only
 # what DIR lacks is made (each file from its index alone, so a larger corpus serves a smaller run).
 #
-#   mkcorpus.sh DIR PHOTOS LATENCY_PHOTOS HEIC VIDEOS
+#   mkcorpus.sh DIR PHOTOS LATENCY_PHOTOS HEIC VIDEOS WARMUP_PHOTOS
 #
 # DIR/photos/p0001.jpg..  the measured batch;  DIR/latency/l0001.jpg..  more of the same, distinct
-# bytes, for the upload-to-thumbnail timing;  DIR/heic/h001.heic..;  DIR/video/v01.mp4..
+# bytes, for the upload-to-thumbnail timing;  DIR/heic/h001.heic..;  DIR/video/v01.mp4..;
+# DIR/warmup/w0001.jpg..  for the server's warm-up, distinct from all the others.
 set -euo pipefail
 if [ "${1:-}" = one ]; then
   # One picture: one of six sources (index mod 6), its hue and grain seeded by the index.
@@ -50,8 +51,8 @@ if [ "${1:-}" = one ]; then
   exit 0
 fi
 
-dir=$1 photos=$2 latency=$3 heic=$4 videos=$5
-mkdir -p "$dir/photos" "$dir/latency" "$dir/heic" "$dir/video"
+dir=$1 photos=$2 latency=$3 heic=$4 videos=$5 warmup=$6
+mkdir -p "$dir/photos" "$dir/latency" "$dir/heic" "$dir/video" "$dir/warmup"
 self=$(readlink -f "$0")
 # Only what is missing is made: a larger corpus made earlier serves a smaller run too.
 {
@@ -59,6 +60,7 @@ self=$(readlink -f "$0")
   # Other seeds than the batch's: distinct bytes (an upload of the same bytes is a duplicate).
   for i in $(seq 1 "$latency"); do printf 'jpg %d %s/latency/l%04d.jpg\n' $((100000 + i)) "$dir" "$i"; done
   for i in $(seq 1 "$heic"); do printf 'heic %d %s/heic/h%03d.heic\n' $((200000 + i)) "$dir" "$i"; done
+  for i in $(seq 1 "$warmup"); do printf 'jpg %d %s/warmup/w%04d.jpg\n' $((300000 + i)) "$dir" "$i"; done
 } | while read -r kind i out; do [ -e "$out" ] || echo "$kind $i $out"; done | xargs -r -P "$(nproc)" -L 1 "$self" one
 
 for i in $(seq 1 "$videos"); do

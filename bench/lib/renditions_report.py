@@ -3,7 +3,8 @@ goals printed MET / SHORT, and a row in the renditions table of bench/RESULTS.md
 between its <!-- renditions --> markers, above bench/run.sh's tables). A run of fewer than 200
 photos writes <stamp>-renditions-partial.json and no row.
 Usage: renditions_report.py RAW_DIR BENCH_DIR STAMP COMMIT DIRTY_FILES ELAPSED_S
-(BENCH_PHOTOS, BENCH_WORKERS, BENCH_API_CONNECTIONS, BENCH_API_DELAY_MS from the environment)"""
+(BENCH_PHOTOS, BENCH_HEIC, BENCH_VIDEOS, BENCH_WORKERS, BENCH_API_CONNECTIONS, BENCH_API_DELAY_MS from the
+environment)"""
 import json
 import os
 import platform
@@ -141,7 +142,8 @@ cells = [
     f"{os.cpu_count()}× {cpu}, {mem_gb} GB, PG {out['machine']['postgres']}, {out['machine']['vips']}; "
     f"load {load_start:.1f} before the run",
     f"`{commit}`" + (f" +{dirty} uncommitted" if int(dirty) else ""),
-    f"{photos} JPEGs 4000×3000 + {items - photos} HEIC/MP4, {t['corpus_mb']} MB; {workers} worker(s)",
+    (f"{photos} JPEGs 4000×3000 with camera EXIF, {os.environ['BENCH_HEIC']} HEIC, {os.environ['BENCH_VIDEOS']} "
+     f"H.264 MP4s: {t['corpus_mb']} MB; {workers} rendition worker(s)"),
     (f"{s['originals_per_s']:.2f}/s ({n(s['files'])} files); bare batch {r['originals_per_s']:.2f}/s "
      f"({n(r['files'])} files): **{t['rate_ratio']:.2f}×**"),
     (f"{ms(s['cpu_s_per_original'])} ms ({ms(s['decoders_cpu_s_per_original'])} in decoders); bare batch "

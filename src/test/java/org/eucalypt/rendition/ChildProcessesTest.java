@@ -87,4 +87,11 @@ class ChildProcessesTest {
       assertEquals(all.contains("(" + kept + ")"), ours.contains("(" + kept + ")"), kept + " is there as before");
     }
   }
+
+  @Test
+  void decodersRunAtALowerPriorityThanTheServer() throws Exception {
+    String own = Fixtures.run(dir, "nice").strip();
+    String theirs = ChildProcesses.runOk(List.of("nice"), dir, Duration.ofSeconds(10)).strip();
+    assertEquals(Math.min(19, Integer.parseInt(own) + 10), Integer.parseInt(theirs));
+  }
 }
