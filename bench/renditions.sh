@@ -6,13 +6,14 @@
 #   BENCH_PHOTOS=40 bench/renditions.sh       # a quick run (no row: fewer than 200 photos)
 #
 #   a. throughput: the corpus (camera-sized JPEGs with EXIF, HEIC, short H.264 MP4s, made by
-#      bench/lib/mkcorpus.sh and cached) uploaded, and every task run, after a warm-up of
-#      BENCH_WARMUP_PHOTOS others; originals per second (first upload to last task done) and
-#      CPU-seconds per original of the server (its own, uploads included, and its reaped
-#      children's, from /proc), vs a bare libvips batch making the very same files from the same
-#      originals (bench/lib/rendition_reference.sh) under xargs -P <the server's rendition
-#      workers>, at the decoders' priority (nice 10, as the server runs them).
-#      Goal: >= 0.8x the reference, on both.
+#      bench/lib/mkcorpus.sh and cached) rendered by a bare libvips batch making the very same
+#      files from the same originals (bench/lib/rendition_reference.sh, xargs -P <the server's
+#      rendition workers>, at the decoders' priority, nice 10, as the server runs them) and by the
+#      server (uploaded on 4 connections, then until every task is done), taking turns on two
+#      halves of the same mix (reference, server, reference, server) so the machine's drifting
+#      load weighs on both; after a warm-up of BENCH_WARMUP_PHOTOS other photos. Originals per
+#      second, and CPU-seconds per original: the server's own (uploads included) and its reaped
+#      children's (every decoder), from /proc. Goal: >= 0.8x the reference, on both.
 #   b. GET /api/assets pages (a paced client, bench/lib/paced.lua) while renditions run vs idle:
 #      p99 goal under 2x. The busy window re-runs the corpus's tasks (requeued in SQL: the same
 #      work again; what it makes is discarded, the variants being recorded already).
@@ -109,24 +110,6 @@ for i in $(seq 1 "$WARMUP_PHOTOS"); do WARMUP+=("$(printf '%s/warmup/w%04d.jpg' 
 ITEMS=${#BATCH[@]}
 du -sb "${BATCH[@]}" | awk '{s += $1} END {print s}' >"$M/corpus-bytes"
 
-# ---- a. the reference: a bare libvips batch, the server's parallelism ------------------------------
-# The originals read once first: in the page cache for it as for the server (which they reach by upload).
-log "a. reference: bench/lib/rendition_reference.sh over $ITEMS originals, xargs -P $WORKERS"
-for f in "${BATCH[@]}"; do echo "$f $TMP/ref/$(basename "$f")"; done >"$TMP/ref.list"
-cat "${BATCH[@]}" >/dev/null
-rm -rf "$TMP/ref"
-/usr/bin/time -f '{"seconds": %e, "user_s": %U, "system_s": %S}' -o "$M/reference.json" \
-  nice -n 10 xargs -P "$WORKERS" -L 1 "$BENCH_LIB/rendition_reference.sh" <"$TMP/ref.list" || fail "reference"
-MADE=$(find "$TMP/ref" -type f \( -name '*.jpg' -o -name '*.webp' \) | wc -l)
-echo "{\"files\": $MADE}" >"$M/reference-files.json"
-log "  $(jq -r --argjson n "$ITEMS" '"\($n / .seconds * 100 | floor / 100) originals/s, \((.user_s + .system_s) / $n * 1000 | floor) ms CPU each"' "$M/reference.json"), $MADE files"
-# (d)'s reference: the same batch's time for each latency photo alone.
-for f in "${LATENCY[@]}"; do
-  s=$(date +%s.%N); nice -n 10 "$BENCH_LIB/rendition_reference.sh" "$f" "$TMP/ref-latency/$(basename "$f")"; e=$(date +%s.%N)
-  echo "$s $e"
-done | awk '{print $2 - $1}' | jq -sc '{seconds: .}' >"$M/reference-latency.json" || fail "reference latency"
-rm -rf "$TMP/ref" "$TMP/ref-latency"
-
 # ---- the server on a fresh database --------------------------------------------------------------
 for v in $(env | grep -o '^EUCALYPT_[A-Z_]*' || true); do unset "$v"; done
 export EUCALYPT_DATABASE_URL="postgresql://localhost:5432/$DB" EUCALYPT_STORAGE_DIR="$TMP/store" EUCALYPT_HTTP_PORT=$PORT
@@ -169,7 +152,7 @@ wrkpaced() { # name seconds: the paced client on GET /api/assets pages
   done ) >"$M/rss.txt" &
 SAMPLER=$!
 
-# ---- a. the server: upload the corpus, run every task --------------------------------------------
+# ---- a. throughput: the bare batch and the server, taking turns on two halves of the corpus ------
 # A warm-up first, as every contender of bench/run.sh gets: the JIT compiles the upload and
 # rendition paths on other photos than the measured ones.
 log "a. server warm-up: ${#WARMUP[@]} photos"
@@ -177,16 +160,50 @@ for f in "${WARMUP[@]}"; do
   id=$(upload "$f") && [ -n "$id" ] && [ "$id" != null ] || fail "upload of $f"
 done
 wait_queue
-log "a. server: upload $ITEMS originals (one connection), $WORKERS rendition workers"
-read -r OWN0 CHILD0 < <(cpu_ticks)
-T0=$(date +%s.%N)
-for f in "${BATCH[@]}"; do
-  id=$(upload "$f") && [ -n "$id" ] && [ "$id" != null ] || fail "upload of $f"
-done
-T_UP=$(date +%s.%N)
-wait_queue
-T1=$(date +%s.%N)
-read -r OWN1 CHILD1 < <(cpu_ticks)
+# Two halves of the same mix (every other original), each rendered by the bare batch and then by
+# the server: the machine's other load, which drifts, weighs on both alike. The originals are read
+# once first, so both find them in the page cache.
+HALF_A=() HALF_B=()
+for i in "${!BATCH[@]}"; do if (( i % 2 == 0 )); then HALF_A+=("${BATCH[$i]}"); else HALF_B+=("${BATCH[$i]}"); fi; done
+cat "${BATCH[@]}" >/dev/null
+TICK=$(getconf CLK_TCK)
+reference() { # name files...: the bare batch, xargs -P <workers>, at the decoders' priority
+  local name=$1; shift
+  for f in "$@"; do echo "$f $TMP/ref/$(basename "$f")"; done >"$TMP/ref.list"
+  /usr/bin/time -f '{"seconds": %e, "user_s": %U, "system_s": %S}' -o "$M/$name.json" \
+    nice -n 10 xargs -P "$WORKERS" -L 1 "$BENCH_LIB/rendition_reference.sh" <"$TMP/ref.list" || fail "reference $name"
+  log "  $name: $(jq -r --argjson n "$#" '"\($n) originals in \(.seconds) s, \((.user_s + .system_s) / $n * 1000 | floor) ms CPU each"' "$M/$name.json")"
+}
+server() { # name files...: uploaded on 4 connections, then until every task is done
+  local name=$1; shift
+  local own0 child0 own1 child1 t0 tup t1
+  read -r own0 child0 < <(cpu_ticks)
+  t0=$(date +%s.%N)
+  printf '%s\n' "$@" | xargs -P 4 -I{} curl -sf -o /dev/null -H "$H" -F asset_data=@{} -F device_asset_id={} \
+    -F device_id=bench -F file_created_at=2024-07-01T10:00:00Z -F file_modified_at=2024-07-01T10:00:00Z \
+    "localhost:$PORT/api/assets?library_id=$LIB" || fail "uploads of $name"
+  tup=$(date +%s.%N)
+  wait_queue
+  t1=$(date +%s.%N)
+  read -r own1 child1 < <(cpu_ticks)
+  jq -n --argjson n "$#" --argjson t0 "$t0" --argjson tup "$tup" --argjson t1 "$t1" --argjson tick "$TICK" \
+    --argjson own "$((own1 - own0))" --argjson child "$((child1 - child0))" \
+    '{originals: $n, seconds: ($t1 - $t0), upload_seconds: ($tup - $t0), own_cpu_s: ($own / $tick),
+      children_cpu_s: ($child / $tick)}' >"$M/$name.json"
+  log "  $name: $(jq -r '"\(.originals) originals in \(.seconds * 100 | floor / 100) s (uploads \(.upload_seconds * 10 | floor / 10) s), \((.own_cpu_s + .children_cpu_s) / .originals * 1000 | floor) ms CPU each (\(.children_cpu_s / .originals * 1000 | floor) in decoders)"' "$M/$name.json")"
+}
+log "a. $ITEMS originals in two halves, $WORKERS rendition worker(s): bare batch (bench/lib/rendition_reference.sh), server, bare batch, server"
+rm -rf "$TMP/ref"; reference reference-a "${HALF_A[@]}"
+server server-a "${HALF_A[@]}"
+reference reference-b "${HALF_B[@]}"
+server server-b "${HALF_B[@]}"
+MADE=$(find "$TMP/ref" -type f \( -name '*.jpg' -o -name '*.webp' \) | wc -l)
+jq -s --argjson files "$MADE" '{seconds: (.[0].seconds + .[1].seconds), user_s: (.[0].user_s + .[1].user_s),
+  system_s: (.[0].system_s + .[1].system_s), files: $files}' "$M/reference-a.json" "$M/reference-b.json" >"$M/reference.json"
+jq -s '{originals: (.[0].originals + .[1].originals), seconds: (.[0].seconds + .[1].seconds),
+  upload_seconds: (.[0].upload_seconds + .[1].upload_seconds), own_cpu_s: (.[0].own_cpu_s + .[1].own_cpu_s),
+  children_cpu_s: (.[0].children_cpu_s + .[1].children_cpu_s)}' "$M/server-a.json" "$M/server-b.json" >"$M/server.json"
+rm -rf "$TMP/ref"
 # The batch's assets alone (the warm-up's files are w*.jpg).
 psql -Atq -d "$DB" >"$M/server-tasks.json" <<'SQL'
 WITH batch AS (SELECT id, created_at FROM assets WHERE original_file_name NOT LIKE 'w%'),
@@ -197,18 +214,13 @@ SELECT json_build_object(
   'errors', coalesce(json_agg(DISTINCT error_message) FILTER (WHERE status = 'failure'), '[]'),
   'files', (SELECT count(*) FROM renditions WHERE asset_id IN (SELECT id FROM batch)),
   'assets', (SELECT count(*) FROM batch),
-  -- Each asset's wait in this burst: its upload's row to its last task's success.
+  -- Each asset's wait in its burst: its upload's row to its last task's success.
   'burst_seconds', (SELECT json_agg(s ORDER BY s) FROM (
      SELECT extract(epoch FROM max(t.completed_at) - b.created_at) s
        FROM batch b JOIN t ON t.asset_id = b.id GROUP BY b.id, b.created_at) x))
 FROM t
 SQL
-TICK=$(getconf CLK_TCK)
-jq -n --argjson items "$ITEMS" --argjson t0 "$T0" --argjson tup "$T_UP" --argjson t1 "$T1" --argjson tick "$TICK" \
-  --argjson own "$((OWN1 - OWN0))" --argjson child "$((CHILD1 - CHILD0))" \
-  '{originals: $items, seconds: ($t1 - $t0), upload_seconds: ($tup - $t0), own_cpu_s: ($own / $tick),
-    children_cpu_s: ($child / $tick)}' >"$M/server.json"
-log "  $(jq -r '"\(.originals / .seconds * 100 | floor / 100) originals/s, \((.own_cpu_s + .children_cpu_s) / .originals * 1000 | floor) ms CPU each (\(.children_cpu_s / .originals * 1000 | floor) in decoders); uploads took \(.upload_seconds * 10 | floor / 10) s"' "$M/server.json"); tasks: $(jq -c '{tasks, succeeded, failed, files}' "$M/server-tasks.json")"
+log "  bare batch $(jq -r --argjson n "$ITEMS" '"\($n / .seconds * 100 | floor / 100) originals/s, \((.user_s + .system_s) / $n * 1000 | floor) ms CPU each"' "$M/reference.json"); server $(jq -r '"\(.originals / .seconds * 100 | floor / 100) originals/s, \((.own_cpu_s + .children_cpu_s) / .originals * 1000 | floor) ms CPU each"' "$M/server.json"); tasks: $(jq -c '{tasks, succeeded, failed, files}' "$M/server-tasks.json")"
 
 # ---- b. GET pages, idle vs while renditions run ---------------------------------------------------
 log "b. GET /api/assets?limit=50 pages, $API_C connections each pausing ${BENCH_API_DELAY_MS} ms"
@@ -231,6 +243,12 @@ psql -q -d "$DB" -c "UPDATE tasks SET status = 'success' WHERE status = 'pending
 wait_queue
 
 # ---- d. upload to servable thumbnail, one at a time ------------------------------------------------
+# The reference: the bare batch's time for each of the same photos alone.
+for f in "${LATENCY[@]}"; do
+  s=$(date +%s.%N); nice -n 10 "$BENCH_LIB/rendition_reference.sh" "$f" "$TMP/ref-latency/$(basename "$f")"; e=$(date +%s.%N)
+  echo "$s $e"
+done | awk '{print $2 - $1}' | jq -sc '{seconds: .}' >"$M/reference-latency.json" || fail "reference latency"
+rm -rf "$TMP/ref-latency"
 log "d. upload to servable thumbnail: ${#LATENCY[@]} photos, one at a time"
 python3 "$BENCH_LIB/thumb_latency.py" "$PORT" "$KEY" "$LIB" "${LATENCY[@]}" >"$M/latency.json" || fail "latency"
 log "  p50 $(jq .thumbnail_s.p50 "$M/latency.json") s, p99 $(jq .thumbnail_s.p99 "$M/latency.json") s"

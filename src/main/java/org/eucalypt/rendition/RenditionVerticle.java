@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Works the renditions queue in this process: {@code workers} loops, each running one task at a
- * time on a worker pool of that size, so at most that many decoders run here at once. A loop
+ * Works the renditions queue in this process: {@link #loops} loops, each running one task at a
+ * time, their decoding on a worker pool of {@code workers} threads, so at most that many decoders
+ * run here at once. A loop
  * that finds work takes the next task at once; one that finds none looks again after
  * {@link #IDLE_POLL_MS}, or as soon as a new task is announced on {@link TaskSql#CHANNEL} (the
  * upload's NOTIFY, heard by every instance), so a photo's thumbnail does not wait for the poll.
@@ -64,6 +65,16 @@ public final class RenditionVerticle extends VerticleBase {
     this.idlePollMs = idlePollMs;
   }
 
+  /**
+   * Twice as many loops as decoders: while one loop stores and records what it made (the blob
+   * store, fsyncs, a transaction) and claims its next task, another's decoder runs, so a decoder
+   * slot never waits on the database or the disk. The executor, of {@code workers} threads, still
+   * lets at most that many decoders run at once; a claimed task waits its turn under its lease.
+   */
+  int loops() {
+    return 2 * limits.workers();
+  }
+
   /** Whether new tasks are heard of now (the subscriber is connected). */
   boolean listening() {
     return subscriber != null && subscriber.actualConnection() != null;
@@ -80,7 +91,7 @@ public final class RenditionVerticle extends VerticleBase {
     // The pool's threads are where the child processes are waited for; the longest a task may
     // take is its lease, so Vert.x's blocked-thread warning is set past it.
     executor = vertx.createSharedWorkerExecutor("eucalypt-renditions", limits.workers(),
-      limits.timeout().multipliedBy(10).toNanos(), TimeUnit.NANOSECONDS);
+      RenditionWorker.lease(limits).toNanos(), TimeUnit.NANOSECONDS);
     worker = new RenditionWorker(vertx, pool, blobs, executor, clock, limits);
     List<String> missing = missingTools();
     if (!missing.isEmpty()) {
@@ -88,7 +99,7 @@ public final class RenditionVerticle extends VerticleBase {
         .log("renditions: {} not installed (apt-get install libvips-tools ffmpeg); their tasks will fail saying so",
           missing);
     }
-    for (int i = 0; i < limits.workers(); i++) {
+    for (int i = 0; i < loops(); i++) {
       loop();
     }
     subscriber = PgSubscriber.subscriber(vertx, Database.connectOptions(DatabaseUrl.parse(settings.databaseUrl())))

@@ -83,7 +83,7 @@ class RenditionVerticleTest {
       Duration.ofHours(1).toMillis());
     String id = server.vertx.deployVerticle(verticle).await();
     org.awaitility.Awaitility.await("the worker found nothing and waits").atMost(Duration.ofSeconds(30))
-      .until(() -> verticle.idleLoops() == 1);
+      .until(() -> verticle.idleLoops() == verticle.loops());
     // An upload before the subscriber is connected would go unheard (and wait for the poll).
     org.awaitility.Awaitility.await("listening").atMost(Duration.ofSeconds(30)).until(verticle::listening);
     Path jpg = Fixtures.write(dir.resolve("p.jpg"), Fixtures.quadrants(800, 600), "jpeg");
