@@ -12,6 +12,8 @@ import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +26,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Renders an image with libvips' command-line tools: reads its header first and refuses one over
- * the pixel cap without decoding it, then makes each variant with {@code vips thumbnail}, which
+ * Renders an image with libvips' command-line tools: reads its header first (a JPEG's here, as
+ * libjpeg will, anything else with {@code vipsheader}) and refuses one over the pixel cap without
+ * decoding it, then makes each variant with {@code vips thumbnail}, which
  * applies the EXIF orientation, converts an embedded colour profile to sRGB and strips metadata
  * (location included) from what it writes.
  *
@@ -74,6 +77,10 @@ public final class ImageRenditions {
   }
 
   Header header(Path file, Path workDir) throws RenditionException {
+    Header jpeg = jpegHeader(file);
+    if (jpeg != null) {
+      return jpeg;
+    }
     String out = ChildProcesses.runOk(List.of("vipsheader", file.toString()), workDir, limits.timeout());
     Matcher m = HEADER.matcher(out);
     if (!m.find()) {
@@ -81,6 +88,52 @@ public final class ImageRenditions {
     }
     return new Header(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
       m.group(5), m.group(6));
+  }
+
+  /**
+   * A JPEG's frame header, read here as libjpeg reads it when libvips opens the file: the first
+   * SOFn marker, which must come before any SOS (libjpeg refuses a second SOF), gives the size
+   * and components libvips will report and decode. A photo thus needs no vipsheader process of
+   * its own. Null, and vipsheader decides, for anything that is not a JPEG whose markers lead
+   * plainly to its frame header (a height of 0, left to a DNL marker, included).
+   */
+  static Header jpegHeader(Path file) {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 16_384))) {
+      if (in.readUnsignedByte() != 0xFF || in.readUnsignedByte() != 0xD8) {
+        return null;
+      }
+      while (true) {
+        if (in.readUnsignedByte() != 0xFF) {
+          return null;
+        }
+        int marker = in.readUnsignedByte();
+        while (marker == 0xFF) {
+          marker = in.readUnsignedByte(); // fill bytes
+        }
+        // Markers without a length (SOI, EOI, RSTn, TEM) or the scan itself before any frame header.
+        if (marker == 0xD8 || marker == 0xD9 || marker == 0xDA || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+          return null;
+        }
+        int length = in.readUnsignedShort();
+        if (length < 2) {
+          return null;
+        }
+        // SOF0-SOF15 but DHT (C4), JPG (C8) and DAC (CC), which share the range.
+        if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+          if (length < 8) {
+            return null;
+          }
+          in.readUnsignedByte(); // sample precision
+          int height = in.readUnsignedShort();
+          int width = in.readUnsignedShort();
+          int components = in.readUnsignedByte();
+          return height == 0 || width == 0 || components == 0 ? null : new Header(width, height, components, "jpegload");
+        }
+        in.skipNBytes(length - 2);
+      }
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
