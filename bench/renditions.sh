@@ -9,9 +9,9 @@
 #      bench/lib/mkcorpus.sh and cached) rendered by a bare libvips batch making the very same
 #      files from the same originals (bench/lib/rendition_reference.sh, xargs -P <the server's
 #      rendition workers>, at the decoders' priority, nice 10, as the server runs them) and by the
-#      server (uploaded on 4 connections, then until every task is done), taking turns on two
-#      halves of the same mix (reference, server, reference, server) so the machine's drifting
-#      load weighs on both; after a warm-up of BENCH_WARMUP_PHOTOS other photos. Originals per
+#      server (uploaded on 4 connections, then until every task is done), taking turns on
+#      BENCH_CHUNKS (4) chunks of the same mix, each in a session of its own, so the machine's
+#      drifting load weighs on both; after a warm-up of BENCH_WARMUP_PHOTOS other photos. Originals per
 #      second, and CPU-seconds per original: the server's own (uploads included) and its reaped
 #      children's (every decoder), from /proc. Goal: >= 0.8x the reference, on both.
 #   b. GET /api/assets pages (a paced client, bench/lib/paced.lua) while renditions run vs idle:
@@ -28,7 +28,7 @@
 # bench/RESULTS.md (runs of fewer than 200 photos write <stamp>-renditions-partial.json, no row).
 #
 # Environment: BENCH_PHOTOS (200), BENCH_LATENCY_PHOTOS (30), BENCH_HEIC (8), BENCH_VIDEOS (4),
-# BENCH_WARMUP_PHOTOS (10),
+# BENCH_WARMUP_PHOTOS (10), BENCH_CHUNKS (4),
 # BENCH_WORKERS (the server's rendition_workers and the reference's -P; default the server's
 # own default, half the cores, at least 1), BENCH_DURATION (seconds of each API measurement, 20),
 # BENCH_WARMUP (20), BENCH_API_CONNECTIONS (8), BENCH_API_DELAY_MS (25), BENCH_PORT (8098),
@@ -44,6 +44,7 @@ LATENCY_PHOTOS=${BENCH_LATENCY_PHOTOS:-30}
 HEIC=${BENCH_HEIC:-8}
 VIDEOS=${BENCH_VIDEOS:-4}
 WARMUP_PHOTOS=${BENCH_WARMUP_PHOTOS:-10}
+CHUNKS=${BENCH_CHUNKS:-4}
 WORKERS=${BENCH_WORKERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 DUR=${BENCH_DURATION:-20}
 WARM=${BENCH_WARMUP:-20}
@@ -118,7 +119,8 @@ java -jar "$TMP/eucalypt.jar" migrate >/dev/null 2>"$TMP/migrate.log" || { cat "
 KEY=$(java -jar "$TMP/eucalypt.jar" create-user --email bench@example.org 2>/dev/null | jq -r .api_key)
 [ -n "$KEY" ] || fail "create-user"
 H="Authorization: Bearer $KEY"
-EUCALYPT_RENDITION_WORKERS=$WORKERS java -jar "$TMP/eucalypt.jar" >"$TMP/server.log" 2>&1 &
+# In a session of its own (see a.), as a server started by its service manager is.
+EUCALYPT_RENDITION_WORKERS=$WORKERS setsid java -jar "$TMP/eucalypt.jar" >"$TMP/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 300); do
   curl -sf --max-time 2 "localhost:$PORT/api/server/ping" >/dev/null && break
@@ -152,7 +154,7 @@ wrkpaced() { # name seconds: the paced client on GET /api/assets pages
   done ) >"$M/rss.txt" &
 SAMPLER=$!
 
-# ---- a. throughput: the bare batch and the server, taking turns on two halves of the corpus ------
+# ---- a. throughput: the bare batch and the server, taking turns on chunks of the corpus ---------
 # A warm-up first, as every contender of bench/run.sh gets: the JIT compiles the upload and
 # rendition paths on other photos than the measured ones.
 log "a. server warm-up: ${#WARMUP[@]} photos"
@@ -160,17 +162,19 @@ for f in "${WARMUP[@]}"; do
   id=$(upload "$f") && [ -n "$id" ] && [ "$id" != null ] || fail "upload of $f"
 done
 wait_queue
-# Two halves of the same mix (every other original), each rendered by the bare batch and then by
-# the server: the machine's other load, which drifts, weighs on both alike. The originals are read
-# once first, so both find them in the page cache.
-HALF_A=() HALF_B=()
-for i in "${!BATCH[@]}"; do if (( i % 2 == 0 )); then HALF_A+=("${BATCH[$i]}"); else HALF_B+=("${BATCH[$i]}"); fi; done
+# BENCH_CHUNKS chunks of the same mix (every CHUNKS-th original), each rendered by the bare batch
+# and then by the server: the machine's other load, which drifts, weighs on both alike. Each runs
+# in a session of its own (setsid), so the kernel's autogroup scheduling gives each its own share
+# against the machine's other sessions, as a server has, and this script's polling never competes
+# with either. The originals are read once first, so both find them in the page cache.
+declare -A CHUNK
+for i in "${!BATCH[@]}"; do CHUNK[$(( i % CHUNKS ))]+="${BATCH[$i]}"$'\n'; done
 cat "${BATCH[@]}" >/dev/null
 TICK=$(getconf CLK_TCK)
 reference() { # name files...: the bare batch, xargs -P <workers>, at the decoders' priority
   local name=$1; shift
   for f in "$@"; do echo "$f $TMP/ref/$(basename "$f")"; done >"$TMP/ref.list"
-  /usr/bin/time -f '{"seconds": %e, "user_s": %U, "system_s": %S}' -o "$M/$name.json" \
+  setsid /usr/bin/time -f '{"seconds": %e, "user_s": %U, "system_s": %S}' -o "$M/$name.json" \
     nice -n 10 xargs -P "$WORKERS" -L 1 "$BENCH_LIB/rendition_reference.sh" <"$TMP/ref.list" || fail "reference $name"
   log "  $name: $(jq -r --argjson n "$#" '"\($n) originals in \(.seconds) s, \((.user_s + .system_s) / $n * 1000 | floor) ms CPU each"' "$M/$name.json")"
 }
@@ -184,7 +188,8 @@ server() { # name files...: uploaded on 4 connections, then until every task is 
     "localhost:$PORT/api/assets?library_id=$LIB" || fail "uploads of $name"
   tup=$(date +%s.%N)
   wait_queue
-  t1=$(date +%s.%N)
+  # The last task's own end, not this script's poll that saw it.
+  t1=$(psql -Atq -d "$DB" -c "SELECT extract(epoch FROM max(completed_at)) FROM tasks")
   read -r own1 child1 < <(cpu_ticks)
   jq -n --argjson n "$#" --argjson t0 "$t0" --argjson tup "$tup" --argjson t1 "$t1" --argjson tick "$TICK" \
     --argjson own "$((own1 - own0))" --argjson child "$((child1 - child0))" \
@@ -192,17 +197,19 @@ server() { # name files...: uploaded on 4 connections, then until every task is 
       children_cpu_s: ($child / $tick)}' >"$M/$name.json"
   log "  $name: $(jq -r '"\(.originals) originals in \(.seconds * 100 | floor / 100) s (uploads \(.upload_seconds * 10 | floor / 10) s), \((.own_cpu_s + .children_cpu_s) / .originals * 1000 | floor) ms CPU each (\(.children_cpu_s / .originals * 1000 | floor) in decoders)"' "$M/$name.json")"
 }
-log "a. $ITEMS originals in two halves, $WORKERS rendition worker(s): bare batch (bench/lib/rendition_reference.sh), server, bare batch, server"
-rm -rf "$TMP/ref"; reference reference-a "${HALF_A[@]}"
-server server-a "${HALF_A[@]}"
-reference reference-b "${HALF_B[@]}"
-server server-b "${HALF_B[@]}"
+log "a. $ITEMS originals in $CHUNKS chunks, $WORKERS rendition worker(s), taking turns: bare batch (bench/lib/rendition_reference.sh), then server"
+rm -rf "$TMP/ref"
+for c in $(seq 0 $(( CHUNKS - 1 ))); do
+  mapfile -t files < <(printf '%s' "${CHUNK[$c]}")
+  reference "reference-$c" "${files[@]}"
+  server "server-$c" "${files[@]}"
+done
 MADE=$(find "$TMP/ref" -type f \( -name '*.jpg' -o -name '*.webp' \) | wc -l)
-jq -s --argjson files "$MADE" '{seconds: (.[0].seconds + .[1].seconds), user_s: (.[0].user_s + .[1].user_s),
-  system_s: (.[0].system_s + .[1].system_s), files: $files}' "$M/reference-a.json" "$M/reference-b.json" >"$M/reference.json"
-jq -s '{originals: (.[0].originals + .[1].originals), seconds: (.[0].seconds + .[1].seconds),
-  upload_seconds: (.[0].upload_seconds + .[1].upload_seconds), own_cpu_s: (.[0].own_cpu_s + .[1].own_cpu_s),
-  children_cpu_s: (.[0].children_cpu_s + .[1].children_cpu_s)}' "$M/server-a.json" "$M/server-b.json" >"$M/server.json"
+jq -s --argjson files "$MADE" '{seconds: (map(.seconds) | add), user_s: (map(.user_s) | add),
+  system_s: (map(.system_s) | add), files: $files, chunks: .}' "$M"/reference-[0-9]*.json >"$M/reference.json"
+jq -s '{originals: (map(.originals) | add), seconds: (map(.seconds) | add), upload_seconds: (map(.upload_seconds) | add),
+  own_cpu_s: (map(.own_cpu_s) | add), children_cpu_s: (map(.children_cpu_s) | add), chunks: .}' \
+  "$M"/server-[0-9]*.json >"$M/server.json"
 rm -rf "$TMP/ref"
 # The batch's assets alone (the warm-up's files are w*.jpg).
 psql -Atq -d "$DB" >"$M/server-tasks.json" <<'SQL'

@@ -65,8 +65,8 @@ throughput = {
                "tasks_failed": tasks["failed"], "task_errors": tasks["errors"]},
     "reference": {"seconds": ref["seconds"], "originals_per_s": items / ref["seconds"],
                   "cpu_s_per_original": ref_cpu / items, "files": ref["files"]},
-    # Each half: the bare batch, then the server, on every other original.
-    "halves": {h: {"reference": load("reference-" + h), "server": load("server-" + h)} for h in ("a", "b")},
+    # Each chunk: the bare batch, then the server, on every CHUNKS-th original.
+    "chunks": [{"reference": r, "server": s} for r, s in zip(ref["chunks"], srv["chunks"])],
 }
 throughput["rate_ratio"] = throughput["server"]["originals_per_s"] / throughput["reference"]["originals_per_s"]
 # CPU: the reference's seconds per original over the server's (higher is better, like the rate).
