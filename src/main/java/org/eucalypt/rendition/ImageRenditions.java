@@ -127,7 +127,15 @@ public final class ImageRenditions {
           int height = in.readUnsignedShort();
           int width = in.readUnsignedShort();
           int components = in.readUnsignedByte();
-          return height == 0 || width == 0 || components == 0 ? null : new Header(width, height, components, "jpegload");
+          // libjpeg's colour spaces as libvips names them: grey, YCbCr or RGB, CMYK or YCCK.
+          String interpretation = switch (components) {
+            case 1 -> "b-w";
+            case 3 -> "srgb";
+            case 4 -> "cmyk";
+            default -> null;
+          };
+          return height == 0 || width == 0 || interpretation == null ? null
+            : new Header(width, height, components, interpretation, "jpegload");
         }
         in.skipNBytes(length - 2);
       }

@@ -227,12 +227,14 @@ class ImageRenditionsTest {
     Path png = Fixtures.write(dir.resolve("q.png"), Fixtures.quadrants(120, 90), "png");
     Path progressive = dir.resolve("progressive.jpg");
     Fixtures.run(dir, "vips", "copy", png.toString(), progressive + "[interlace,Q=90]");
-    for (Path f : java.util.List.of(greyJpg, oriented, progressive)) {
+    Path cmyk = dir.resolve("cmyk4.jpg");
+    Fixtures.run(dir, "vips", "icc_transform", png.toString(), cmyk.toString(), "cmyk", "--input-profile", "srgb");
+    for (Path f : java.util.List.of(greyJpg, oriented, progressive, cmyk)) {
       ImageRenditions.Header ours = ImageRenditions.jpegHeader(f);
       String theirs = Fixtures.run(dir, "vipsheader", f.toString()).strip();
       assertEquals(theirs.substring(theirs.indexOf(": ") + 2),
-        ours.width() + "x" + ours.height() + " uchar, " + ours.bands() + (ours.bands() == 1 ? " band, b-w, " : " bands, srgb, ")
-          + ours.loader(), f.getFileName().toString());
+        ours.width() + "x" + ours.height() + " uchar, " + ours.bands() + (ours.bands() == 1 ? " band, " : " bands, ")
+          + ours.interpretation() + ", " + ours.loader(), f.getFileName().toString());
     }
     assertEquals(null, ImageRenditions.jpegHeader(png), "not a JPEG: vipsheader decides");
     assertEquals(null, ImageRenditions.jpegHeader(Files.writeString(dir.resolve("x.jpg"), "not a picture at all")));
