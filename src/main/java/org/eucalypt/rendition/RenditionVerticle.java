@@ -24,12 +24,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Works the renditions queue in this process: {@link #loops} loops, each running one task at a
  * time, their decoding on a worker pool of {@code workers} threads, so at most that many decoders
- * run here at once. A loop
- * that finds work takes the next task at once; one that finds none looks again after
- * {@link #IDLE_POLL_MS}, or as soon as a new task is announced on {@link TaskSql#CHANNEL} (the
- * upload's NOTIFY, heard by every instance), so a photo's thumbnail does not wait for the poll.
- * The poll stays: it is what finds retries falling due and a lost worker's task. Every instance
- * runs its own; the queue's claims keep them apart.
+ * run here at once. A loop that finds work takes the next task at once; one that finds none
+ * looks again after {@link #IDLE_POLL_MS}, or as soon as a new task is announced on
+ * {@link TaskSql#CHANNEL} (the upload's NOTIFY, heard by every instance), so a photo's thumbnail
+ * does not wait for the poll. The poll stays: it is what finds retries falling due and a lost
+ * worker's task. Every instance runs its own; the queue's claims keep them apart.
  *
  * <p>A stop does not wait for tasks under way (a video may take minutes): their leases run out
  * and another worker takes them; the files they stored are listed and swept.
