@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class RenditionQueueTest {
   private static final RenditionLimits LIMITS = new RenditionLimits(1, Duration.ofSeconds(30), 200_000_000L);
-  private static final Duration LEASE = LIMITS.timeout().multipliedBy(10);
+  private static final Duration LEASE = RenditionWorker.lease(LIMITS);
 
   private TestServer server;
   private User alice;
