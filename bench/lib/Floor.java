@@ -60,7 +60,8 @@ public class Floor extends VerticleBase {
   private static final String LIST_ASSETS = """
     SELECT a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds,
            a.width, a.height, a.duration, a.thumbhash, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
-           a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at
+           a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at, a.stack_id,
+           a.edited_description, a.edited_latitude, a.edited_longitude
       FROM assets a WHERE a.library_id = $1 AND a.trashed_at IS NULL
      ORDER BY a.local_datetime DESC, a.id DESC LIMIT $2""";
   private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSXXX");
@@ -171,6 +172,7 @@ public class Floor extends VerticleBase {
       .put("height", r.getInteger("height"))
       .put("duration", r.getDouble("duration"))
       .put("thumbhash", r.getString("thumbhash"))
+      .put("stack_id", r.getUUID("stack_id") == null ? null : "asset_stack_" + base57(r.getUUID("stack_id")))
       .put("trashed_at", time(r.getOffsetDateTime("trashed_at")))
       .put("created_at", time(r.getOffsetDateTime("created_at")))
       .put("updated_at", time(r.getOffsetDateTime("updated_at")))

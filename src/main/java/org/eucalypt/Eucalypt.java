@@ -13,6 +13,8 @@ import org.eucalypt.auth.AuthVerticle;
 import org.eucalypt.auth.AuthService;
 import org.eucalypt.auth.AuthServiceImpl;
 import org.eucalypt.auth.Permissions;
+import org.eucalypt.album.AlbumService;
+import org.eucalypt.album.AlbumServiceImpl;
 import org.eucalypt.bus.ServiceVerticle;
 import org.eucalypt.event.EventService;
 import org.eucalypt.event.EventServiceImpl;
@@ -114,6 +116,8 @@ public final class Eucalypt {
       .compose(v -> deploy(() -> new ServiceVerticle<>(org.eucalypt.stack.StackService.class,
         org.eucalypt.stack.StackService.ADDRESS, vx -> new org.eucalypt.stack.StackServiceImpl(vx, settings, clock),
         settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(AlbumService.class, AlbumService.ADDRESS,
+        vx -> new AlbumServiceImpl(vx, settings, clock), settings, clock, permissions), loops))
       .compose(v -> deploy(() -> new ServiceVerticle<>(org.eucalypt.person.PeopleService.class,
         org.eucalypt.person.PeopleService.ADDRESS, vx -> new org.eucalypt.person.PeopleServiceImpl(vx, settings, clock),
         settings, clock, permissions), loops));

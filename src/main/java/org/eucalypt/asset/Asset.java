@@ -14,8 +14,9 @@ import java.util.Base64;
  * The API's {@code AssetResponse} without {@code asset_urls}, which the HTTP layer adds since
  * only it knows the address clients reach the server at. {@code parts} holds the opt-in parts
  * that were asked for ({@code include=}): {@code file_data}; {@code metadata} (what the upload
- * knows until renditions fill it); {@code faces} and {@code people} (the faces drawn
- * on the asset and the people they are assigned to; {@code []} when none); {@code metrics} ({@code {}}: eucalypt computes no ML scores).
+ * and the rendition task read from the file, under the user's edits); {@code faces} and
+ * {@code people} (the faces drawn on the asset and the people they are assigned to; {@code []}
+ * when none); {@code metrics} ({@code {}}: eucalypt computes no ML scores).
  */
 @DataObject
 public final class Asset implements Json.Shape {
@@ -137,11 +138,7 @@ public final class Asset implements Json.Shape {
         .put("file_size_bytes", r.getLong("size_bytes")));
     }
     if (include.contains("metadata")) {
-      parts.put("metadata", new JsonObject()
-        .put("asset_id", id)
-        .put("original_datetime", localDatetime)
-        .put("created_at", created)
-        .put("updated_at", updated));
+      parts.put("metadata", metadata(r, id, localDatetime, created, updated));
     }
     if (include.contains("faces")) {
       parts.put("faces", new JsonArray());
@@ -160,16 +157,23 @@ public final class Asset implements Json.Shape {
 
   /**
    * This asset with {@code metadata} completed by what its rendition task read from the file
-   * (camera, exposure, GPS, times): a field the file gave replaces the upload's own reading.
+   * (camera, exposure, GPS, times). What the row gave stays: the user's edits, and
+   * {@code original_datetime}, the capture time the asset sorts by (the file's own, read the
+   * same way at upload, unless edited). {@code updated_at}: the later of the task's reading and
+   * the asset's last change (an edit, say).
    */
   Asset withFileMetadata(JsonObject data, String createdAt, String updatedAt) {
-    JsonObject metadata = parts.getJsonObject("metadata").copy();
+    JsonObject own = parts.getJsonObject("metadata");
+    JsonObject metadata = new JsonObject();
     data.forEach(field -> {
       if (field.getValue() != null) {
         metadata.put(field.getKey(), field.getValue());
       }
     });
-    metadata.put("created_at", createdAt).put("updated_at", updatedAt);
+    metadata.mergeIn(own);
+    String edited = own.getString("updated_at");
+    metadata.put("created_at", createdAt)
+      .put("updated_at", edited != null && edited.compareTo(updatedAt) > 0 ? edited : updatedAt);
     return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
       trashedAt, this.createdAt, this.updatedAt, parts.copy().put("metadata", metadata), stackId);
   }
@@ -191,6 +195,24 @@ public final class Asset implements Json.Shape {
   Asset withVariants(JsonObject made) {
     return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
       trashedAt, createdAt, updatedAt, parts.copy().put("variants", made), stackId);
+  }
+
+  /**
+   * MetadataResponse as the asset row knows it: its id, the capture time it sorts by (edited, or
+   * the file's) and the user's edits of description and position (only those present). What the
+   * rendition task read from the file fills the rest ({@link #withFileMetadata}).
+   */
+  private static JsonObject metadata(Row r, String id, String localDatetime, String created, String updated) {
+    JsonObject m = new JsonObject().put("asset_id", id).put("original_datetime", localDatetime);
+    String description = r.getString("edited_description");
+    if (description != null) {
+      m.put("description", description);
+    }
+    Double latitude = r.getDouble("edited_latitude");
+    if (latitude != null) {
+      m.put("latitude", latitude).put("longitude", r.getDouble("edited_longitude"));
+    }
+    return m.put("created_at", created).put("updated_at", updated);
   }
 
   /** The wall clock with its offset, or naive when the offset is unknown (null). */

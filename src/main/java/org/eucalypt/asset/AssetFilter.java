@@ -25,8 +25,10 @@ public final class AssetFilter {
   private final String localDatetimeBefore;
   private final List<String> include;
   private final String stackId;
+  private String albumId;
+  private String albumFilter;
   /** Only assets with faces of every one of these people (Gumnut: intersection); null for any. */
-  private final List<String> personIds;
+  private List<String> personIds;
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include) {
     this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
@@ -34,12 +36,6 @@ public final class AssetFilter {
   }
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include, String stackId) {
-    this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
-      include, stackId, null);
-  }
-
-  private AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include, String stackId, List<String> personIds) {
-    this.personIds = personIds;
     this.libraryId = libraryId;
     this.state = state;
     this.order = order;
@@ -89,6 +85,38 @@ public final class AssetFilter {
     return localDatetimeBefore;
   }
 
+  /**
+   * The same filter, keeping only assets of one album ({@code album_id}, public) and/or, by
+   * {@code album_filter}, those in some album ({@code in_album}) or in none ({@code not_in_album}).
+   */
+  public AssetFilter withAlbum(String albumId, String albumFilter) {
+    AssetFilter f = new AssetFilter(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter,
+      localDatetimeBefore, include, stackId);
+    f.albumId = albumId;
+    f.albumFilter = albumFilter;
+    return f;
+  }
+
+  /** This filter narrowed to assets showing every one of these people (null: any), its other filters kept. */
+  public AssetFilter withPersonIds(List<String> personIds) {
+    AssetFilter f = withAlbum(albumId, albumFilter);
+    f.personIds = personIds;
+    return f;
+  }
+
+  public List<String> personIds() {
+    return personIds;
+  }
+
+  public String albumId() {
+    return albumId;
+  }
+
+  /** {@code all} (or null), {@code in_album} or {@code not_in_album}. */
+  public String albumFilter() {
+    return albumFilter;
+  }
+
   /** The opt-in parts of each asset ({@code include=}); never null. */
   public List<String> include() {
     return include;
@@ -106,18 +134,11 @@ public final class AssetFilter {
       j.getJsonArray("ids") == null ? null : j.getJsonArray("ids").stream().map(String::valueOf).toList(),
       j.getString("local_datetime_after"), j.getString("local_datetime_before"),
       j.getJsonArray("include") == null ? List.of() : j.getJsonArray("include").stream().map(String::valueOf).toList(),
-      j.getString("stack_id"),
-      j.getJsonArray("person_ids") == null ? null : j.getJsonArray("person_ids").stream().map(String::valueOf).toList());
-  }
-
-  /** This filter narrowed to assets showing every one of these people. */
-  public AssetFilter withPersonIds(List<String> personIds) {
-    return new AssetFilter(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter,
-      localDatetimeBefore, include, stackId, personIds);
-  }
-
-  public List<String> personIds() {
-    return personIds;
+      j.getString("stack_id"));
+    this.albumId = j.getString("album_id");
+    this.albumFilter = j.getString("album_filter");
+    this.personIds = j.getJsonArray("person_ids") == null ? null
+      : j.getJsonArray("person_ids").stream().map(String::valueOf).toList();
   }
 
   public JsonObject toJson() {
@@ -133,6 +154,8 @@ public final class AssetFilter {
       .put("local_datetime_before", localDatetimeBefore)
       .put("include", new JsonArray(List.copyOf(include)))
       .put("stack_id", stackId)
+      .put("album_id", albumId)
+      .put("album_filter", albumFilter)
       .put("person_ids", personIds == null ? null : new JsonArray(List.copyOf(personIds)));
   }
 }

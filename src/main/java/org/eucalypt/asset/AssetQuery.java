@@ -58,7 +58,7 @@ record AssetQuery(String sql, Tuple params) {
         FROM assets a WHERE\s""" + f.where + " GROUP BY 1 ORDER BY 1 DESC LIMIT " + limit, Tuple.from(f.params));
   }
 
-  /** The conditions both share: the library, the trash state, ids, media type and capture time. */
+  /** The conditions both share: the library, the trash state, ids, albums, media type and capture time. */
   private static Filters filters(UUID library, AssetFilter filter) {
     Filters f = new Filters();
     f.where.append("a.library_id = ").append(f.param(library));
@@ -82,6 +82,16 @@ record AssetQuery(String sql, Tuple params) {
         f.where.append(" AND EXISTS (SELECT 1 FROM faces pf WHERE pf.asset_id = a.id AND pf.person_id = ")
           .append(f.param(Ids.PERSON.parse(person).orElse(new UUID(0, 0)))).append(")");
       }
+    }
+    if (filter.albumId() != null) {
+      UUID album = Ids.ALBUM.parse(filter.albumId()).orElse(new UUID(0, 0));
+      f.where.append(" AND EXISTS (SELECT 1 FROM album_assets m WHERE m.album_id = ").append(f.param(album))
+        .append(" AND m.asset_id = a.id)");
+    }
+    if ("in_album".equals(filter.albumFilter())) {
+      f.where.append(" AND EXISTS (SELECT 1 FROM album_assets m WHERE m.asset_id = a.id)");
+    } else if ("not_in_album".equals(filter.albumFilter())) {
+      f.where.append(" AND NOT EXISTS (SELECT 1 FROM album_assets m WHERE m.asset_id = a.id)");
     }
     String mediaType = filter.mediaType();
     if (mediaType != null) {

@@ -44,4 +44,21 @@ public interface AssetService {
 
   /** Every trashed asset of the library, in bounded batches so no transaction grows too big. */
   Future<Void> emptyTrash(Caller caller, String libraryId);
+
+  /**
+   * Edits one live asset's description, position and capture time, and answers it with its
+   * {@code metadata}. A trashed asset, or one of a trashed library, is NOT_FOUND. An explicit
+   * null clears an edit, and the file's own value shows again.
+   */
+  Future<Asset> updateAsset(Caller caller, String assetId, AssetChange change);
+
+  /**
+   * As {@link #updateAsset} for each item, in one transaction: one unknown, trashed or foreign
+   * id (NOT_FOUND) or one bad change (BAD_REQUEST) fails the whole batch, naming the item, and
+   * nothing changes.
+   */
+  Future<Void> bulkUpdateAssets(Caller caller, List<AssetUpdate> updates);
+
+  /** The assets of one library, trashed ones too, that match the query's checksums or device ids. */
+  Future<AssetExistence> checkExistence(Caller caller, ExistenceQuery query);
 }

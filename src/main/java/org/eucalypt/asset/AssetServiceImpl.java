@@ -327,10 +327,154 @@ public final class AssetServiceImpl implements AssetService {
       .compose(rows -> rows.size() == 0 ? Future.failedFuture(DomainException.notFound()) : Future.succeededFuture());
   }
 
+  /** Most items one {@code bulk_update_assets} may carry, as Gumnut documents. */
+  public static final int MAX_BULK_UPDATES = 200;
+
+  /** One asset's change; {@code item} names it in a bulk request's errors, null for a single edit. */
+  private record Edit(UUID id, AssetChange change, String item) {
+    /** {@link AssetEditSql#UPDATE}'s parameters. */
+    Tuple tuple(OffsetDateTime now) {
+      WallClock taken = change.originalDatetime() == null ? null : WallClock.parse(change.originalDatetime());
+      return Tuple.tuple().addUUID(id)
+        .addBoolean(change.hasDescription()).addString(change.description())
+        .addBoolean(change.hasLatitude()).addDouble(change.latitude()).addDouble(change.longitude())
+        .addBoolean(change.hasOriginalDatetime()).addLocalDateTime(taken == null ? null : taken.local())
+        .addInteger(taken == null || taken.offset() == null ? null : taken.offset().getTotalSeconds())
+        .addOffsetDateTime(now);
+    }
+
+    /** The asset_updated payload: what the request changed, as it will read back (null: cleared). */
+    JsonObject payload() {
+      JsonObject edits = change.toJson();
+      if (change.originalDatetime() != null) {
+        edits.put("original_datetime", WallClock.parse(change.originalDatetime()).format());
+      }
+      return new JsonObject().put("change", "edited").put("edits", edits);
+    }
+
+    DomainException notFound() {
+      return item == null ? DomainException.notFound()
+        : new DomainException(DomainException.Kind.NOT_FOUND, "Not found: " + item + " (" + Ids.ASSET.format(id) + ")");
+    }
+  }
+
+  @Override
+  public Future<Asset> updateAsset(Caller caller, String assetId, AssetChange change) {
+    UUID id = Ids.ASSET.parse(assetId).orElse(null);
+    if (id == null) {
+      return Future.failedFuture(DomainException.notFound());
+    }
+    AssetEdits.Problem problem = AssetEdits.problem(change);
+    if (problem != null) {
+      return Future.failedFuture(DomainException.badRequest(problem.message()));
+    }
+    List<String> parts = List.of("metadata");
+    return pool.withTransaction(tx -> edit(tx, caller, List.of(new Edit(id, change, null)))
+        .compose(v -> tx.preparedQuery(AssetSql.GET).execute(Tuple.of(id, caller.userId())))
+        .map(rows -> Asset.of(rows.iterator().next(), parts)))
+      .compose(asset -> withStoredParts(List.of(asset), parts))
+      .map(assets -> assets.get(0));
+  }
+
+  @Override
+  public Future<Void> bulkUpdateAssets(Caller caller, List<AssetUpdate> updates) {
+    if (updates.size() > MAX_BULK_UPDATES) {
+      return Future.failedFuture(DomainException.badRequest("At most " + MAX_BULK_UPDATES + " updates per request"));
+    }
+    List<Edit> edits = new ArrayList<>(updates.size());
+    for (int i = 0; i < updates.size(); i++) {
+      AssetUpdate update = updates.get(i);
+      String item = "updates[" + i + "]";
+      UUID id = Ids.ASSET.parse(update.id()).orElse(null);
+      if (id == null) {
+        return Future.failedFuture(new DomainException(DomainException.Kind.NOT_FOUND,
+          "Not found: " + item + " (" + update.id() + ")"));
+      }
+      AssetEdits.Problem problem = AssetEdits.problem(update.change());
+      if (problem != null) {
+        return Future.failedFuture(DomainException.badRequest(item + ".change: " + problem.message()));
+      }
+      edits.add(new Edit(id, update.change(), item));
+    }
+    return pool.withTransaction(tx -> edit(tx, caller, edits));
+  }
+
+  /**
+   * Applies edits in request order in the caller's transaction, after locking every asset they
+   * name: one that is not the caller's live asset in a live library within the key's scope fails
+   * them all. A change that changes nothing writes nothing.
+   */
+  private Future<Void> edit(SqlClient tx, Caller caller, List<Edit> edits) {
+    UUID user = caller.userId();
+    OffsetDateTime now = now();
+    UUID[] ids = edits.stream().map(Edit::id).distinct().toArray(UUID[]::new);
+    Tuple lock = Tuple.tuple().addArrayOfUUID(ids).addUUID(user);
+    return tx.preparedQuery(AssetEditSql.LOCK_EDITABLE).execute(lock).compose(rows -> {
+      Map<UUID, UUID> libraryOf = new HashMap<>();
+      rows.forEach(r -> {
+        if (caller.reaches(r.getUUID("library_id"))) {
+          libraryOf.put(r.getUUID("id"), r.getUUID("library_id"));
+        }
+      });
+      for (Edit e : edits) {
+        if (!libraryOf.containsKey(e.id())) {
+          return Future.failedFuture(e.notFound());
+        }
+      }
+      List<Edit> changing = edits.stream().filter(e -> !e.change().isEmpty()).toList();
+      if (changing.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      List<Event> events = changing.stream()
+        .map(e -> Event.assetUpdated(user, libraryOf.get(e.id()), Ids.ASSET.format(e.id()), e.payload(), now))
+        .toList();
+      return tx.preparedQuery(AssetEditSql.UPDATE).executeBatch(changing.stream().map(e -> e.tuple(now)).toList())
+        .compose(v -> Events.recordAll(tx, events));
+    });
+  }
+
+  @Override
+  public Future<AssetExistence> checkExistence(Caller caller, ExistenceQuery query) {
+    String problem = query.problem();
+    if (problem != null) {
+      return Future.failedFuture(DomainException.badRequest(problem));
+    }
+    return reads.run(c -> resolveLibrary(c, caller, query.libraryId())).compose(library -> {
+      Tuple params;
+      String sql;
+      if (query.checksums() != null) {
+        sql = AssetEditSql.EXISTING_BY_CHECKSUM;
+        params = Tuple.tuple().addUUID(library).addArrayOfBuffer(checksums(query.checksums()));
+      } else if (query.checksumSha1s() != null) {
+        sql = AssetEditSql.EXISTING_BY_SHA1;
+        params = Tuple.tuple().addUUID(library).addArrayOfBuffer(checksums(query.checksumSha1s()));
+      } else {
+        sql = AssetEditSql.EXISTING_BY_DEVICE;
+        params = Tuple.tuple().addUUID(library).addString(query.deviceId())
+          .addArrayOfString(query.deviceAssetIds().toArray(String[]::new));
+      }
+      return reads.run(c -> c.preparedQuery(sql).execute(params));
+    }).map(rows -> {
+      Base64.Encoder b64 = Base64.getEncoder();
+      JsonArray assets = new JsonArray();
+      rows.forEach(r -> assets.add(new JsonObject()
+        .put("id", Ids.ASSET.format(r.getUUID("id")))
+        .put("checksum", b64.encodeToString(r.getBuffer("checksum").getBytes()))
+        .put("checksum_sha1", b64.encodeToString(r.getBuffer("checksum_sha1").getBytes()))
+        .put("device_asset_id", r.getString("device_asset_id"))
+        .put("device_id", r.getString("device_id"))));
+      return new AssetExistence(assets);
+    });
+  }
+
+  private static Buffer[] checksums(List<String> base64) {
+    return base64.stream().map(s -> Buffer.buffer(ExistenceQuery.decode(s))).toArray(Buffer[]::new);
+  }
+
   @Override
   public Future<JsonPage> countAssets(Caller caller, AssetFilter filter) {
     int limit = filter.limit();
-    return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
+    return reads.run(c -> resolveLibrary(c, caller, filter.libraryId())).compose(library -> albumIn(library, filter)).compose(library -> {
       AssetQuery q = AssetQuery.countsByMonth(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
     }).map(rows -> new JsonPage(Pages.items(rows, limit, r -> new JsonObject()
@@ -367,7 +511,7 @@ public final class AssetServiceImpl implements AssetService {
     // A stack's frames are listed by its id alone, as Gumnut's clients do: its library is where to look.
     return reads.run(c -> filter.stackId() != null && filter.libraryId() == null
       ? org.eucalypt.stack.StackServiceImpl.libraryOf(c, caller, filter.stackId())
-      : resolveLibrary(c, caller, filter.libraryId())).compose(library -> {
+      : resolveLibrary(c, caller, filter.libraryId())).compose(library -> albumIn(library, filter)).compose(library -> {
       AssetQuery q = AssetQuery.list(library, filter, Pages.fetch(limit));
       return reads.run(c -> c.preparedQuery(q.sql()).execute(q.params()));
     }).compose(rows -> withStoredParts(Pages.items(rows, limit, r -> Asset.of(r, filter.include())), filter.include())
@@ -424,6 +568,19 @@ public final class AssetServiceImpl implements AssetService {
       }
       return out;
     }).toList());
+  }
+
+  /** An {@code album_id} filter must name an album of the library listed; any other is unknown: NOT_FOUND. */
+  private Future<UUID> albumIn(UUID library, AssetFilter filter) {
+    if (filter.albumId() == null) {
+      return Future.succeededFuture(library);
+    }
+    UUID album = Ids.ALBUM.parse(filter.albumId()).orElse(null);
+    if (album == null) {
+      return Future.failedFuture(DomainException.notFound());
+    }
+    return reads.run(c -> c.preparedQuery(AssetSql.ALBUM_IN_LIBRARY).execute(Tuple.of(album, library)))
+      .compose(rows -> rows.size() == 0 ? Future.failedFuture(DomainException.notFound()) : Future.succeededFuture(library));
   }
 
   /**

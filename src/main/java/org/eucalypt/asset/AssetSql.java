@@ -8,7 +8,8 @@ final class AssetSql {
   static final String COLUMNS = """
     a.id, a.library_id, a.mime_type, a.original_file_name, a.local_datetime, a.local_offset_seconds, a.width, a.height,
     a.duration, a.thumbhash, a.checksum, a.checksum_sha1, a.size_bytes, a.blob_key, a.device_asset_id, a.device_id,
-    a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at, a.stack_id""";
+    a.file_created_at, a.file_modified_at, a.trashed_at, a.created_at, a.updated_at, a.stack_id, a.edited_description,
+    a.edited_latitude, a.edited_longitude""";
 
   /** The caller's live library of that id. */
   static final String LIVE_LIBRARY = """
@@ -140,13 +141,13 @@ final class AssetSql {
 
   static final String DELETE = """
     DELETE FROM assets WHERE library_id = $1 AND id = ANY($2)
-    RETURNING id, blob_key, size_bytes, stack_id""";
+    """ + Purge.RETURNING;
 
   /** Empty-trash goes in bounded batches, each its own transaction, like the drain. */
   static final String DELETE_TRASHED = """
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at IS NOT NULL ORDER BY id LIMIT $2)
-    RETURNING id, blob_key, size_bytes, stack_id""";
+    """ + Purge.RETURNING;
 
   static final String COUNT_OUT = """
     UPDATE libraries
@@ -157,4 +158,7 @@ final class AssetSql {
   static final String LIBRARY_OF = """
     SELECT a.library_id FROM assets a JOIN libraries l ON l.id = a.library_id
      WHERE a.id = $1 AND l.user_id = $2 AND l.trashed_at IS NULL""";
+
+  /** An album of the library: what an {@code album_id} filter may name. */
+  static final String ALBUM_IN_LIBRARY = "SELECT 1 FROM albums WHERE id = $1 AND library_id = $2";
 }

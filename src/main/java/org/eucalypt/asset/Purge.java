@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.album.AlbumPurge;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
@@ -21,12 +22,25 @@ import java.util.UUID;
 /**
  * The one way asset rows are deleted for good, shared by the drain and by permanent deletes:
  * in the caller's transaction, which holds the library's row lock, delete the rows a statement
- * picks ({@code RETURNING id, blob_key, size_bytes, stack_id}), list their files for deletion, lower the
- * library's counters, record an {@code asset_deleted} event for each, and settle the stacks they
- * were in (a stack left with fewer than two members dissolves; see {@link Membership}), and delete
- * their faces (see {@link Faces}).
+ * picks (ending in {@link #RETURNING}), list their files for deletion, lower the
+ * library's counters, remove the assets' album memberships (with {@code album_asset_removed}),
+ * record an {@code asset_deleted} event for each, and settle the stacks they were in (a stack left
+ * with fewer than two members dissolves; see {@link Membership}), and delete their faces (see
+ * {@link Faces}).
  */
 public final class Purge {
+  /**
+   * What every delete statement given to {@link #assets} returns. With each asset, its rendition
+   * files: the {@code BEFORE DELETE} trigger on assets lists them (and removes their rows) in the
+   * same transaction, whatever path deletes the asset; returned here, they are deleted right after
+   * the commit like the original, instead of waiting for the drain's sweep. The statement's own
+   * snapshot still sees the rows its trigger removed; a rendition a worker committed while the
+   * delete waited for the row is not in it, but the trigger listed it, and the sweep takes it.
+   */
+  public static final String RETURNING = """
+    RETURNING id, blob_key, size_bytes, stack_id,
+              (SELECT coalesce(array_agg(r.blob_key), '{}') FROM renditions r WHERE r.asset_id = assets.id) AS rendition_keys""";
+
   private Purge() {
   }
 
@@ -48,6 +62,7 @@ public final class Purge {
         }
         ids.add(r.getUUID("id"));
         keys.add(r.getString("blob_key"));
+        keys.addAll(List.of(r.getArrayOfStrings("rendition_keys")));
         bytes += r.getLong("size_bytes");
         events.add(Event.asset(user, library, Ids.ASSET.format(r.getUUID("id")), "asset_deleted", now));
       }
@@ -57,6 +72,8 @@ public final class Purge {
       long freed = bytes;
       return ListedDeletions.list(tx, keys, now)
         .compose(v -> tx.preparedQuery(AssetSql.COUNT_OUT).execute(Tuple.of(library, ids.size(), freed)))
+        // Their memberships go too, each with its event, before the assets' own.
+        .compose(v -> AlbumPurge.membershipsOf(tx, user, library, ids, now))
         .compose(v -> Events.recordAll(tx, events))
         .compose(v -> Membership.afterAssetsDeleted(tx, user, library, stacks, now))
         .compose(v -> Faces.afterAssetsDeleted(tx, user, library, ids, now))

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import org.eucalypt.album.AlbumPurge;
 import org.eucalypt.asset.Purge;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
@@ -31,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Each batch is one transaction: claim a library with {@code SKIP LOCKED}, delete up to
  * {@code batchSize} of its assets, list their files for deletion, lower the counters, record the
- * events; or, once a purged library is empty, delete the library itself. Only after that commits
+ * events (memberships go with their assets); once a purged library holds no assets, delete its
+ * albums a batch at a time, then the library itself. Only after that commits
  * are the files removed, and only after a file is gone is it unlisted. Several drains, in one
  * process or many, never take the same library at once, and a restore that wins the row lock
  * stops the purge.
@@ -79,17 +81,27 @@ public final class Drain {
    * What one batch did: the library it worked on (null when nothing was due), the assets that
    * went, and whether the library itself went too.
    */
-  public record Batch(UUID libraryId, List<UUID> purgedAssets, boolean libraryRemoved) {
-    static final Batch IDLE = new Batch(null, List.of(), false);
+  public record Batch(UUID libraryId, List<UUID> purgedAssets, int purgedContents, boolean libraryRemoved) {
+    static final Batch IDLE = new Batch(null, List.of(), 0, false);
+
+    Batch(UUID libraryId, List<UUID> purgedAssets, boolean libraryRemoved) {
+      this(libraryId, purgedAssets, 0, libraryRemoved);
+    }
 
     public boolean idle() {
       return libraryId == null;
+    }
+
+    /** Whether it removed anything: a batch that did not would remove nothing again. */
+    public boolean progressed() {
+      return !purgedAssets.isEmpty() || purgedContents > 0 || libraryRemoved;
     }
 
     public JsonObject toJson() {
       return new JsonObject()
         .put("library_id", libraryId == null ? null : Ids.LIBRARY.format(libraryId))
         .put("assets_purged", purgedAssets.size())
+        .put("contents_purged", purgedContents)
         .put("library_removed", libraryRemoved);
     }
   }
@@ -119,7 +131,7 @@ public final class Drain {
         starting(library, lib.getLong("asset_count"), lib.getLong("storage_used_bytes"));
         return Purge.assets(tx, user, library, DrainSql.DELETE_LIBRARY_ASSETS, Tuple.of(library, batchSize), now, keys)
           .compose(purged -> purged.size() < batchSize
-            ? removeLibraryIfEmpty(tx, user, library, now, batchSize).map(removed -> new Batch(library, purged, removed))
+            ? removeContentsThenLibrary(tx, user, library, now, purged)
             : Future.succeededFuture(new Batch(library, purged, false)));
       }))
       .compose(batch -> deletions.deleteListed(keys).map(batch))
@@ -190,18 +202,35 @@ public final class Drain {
       });
   }
 
-  private static Future<Boolean> removeLibraryIfEmpty(SqlConnection tx, UUID user, UUID library, OffsetDateTime now,
-                                                      int batchSize) {
+  /**
+   * Once a purged library's assets are gone (and with them every membership and face), its albums
+   * go, then its people, a batch at a time, and then the library row: nothing is ever left pointing
+   * at a row that went.
+   */
+  private Future<Batch> removeContentsThenLibrary(SqlConnection tx, UUID user, UUID library, OffsetDateTime now,
+                                                  List<UUID> purged) {
+    return tx.preparedQuery(DrainSql.HAS_ASSETS).execute(Tuple.of(library)).compose(rows -> {
+      if (rows.iterator().next().getBoolean("has_assets")) {
+        return Future.succeededFuture(new Batch(library, purged, false));
+      }
+      // The faces went with their assets; then the albums, then the people, then the row.
+      return AlbumPurge.albumsOf(tx, user, library, batchSize, now).compose(albums -> albums == batchSize
+        ? Future.succeededFuture(new Batch(library, purged, albums, false))
+        : org.eucalypt.person.Faces.purgeLibraryPeople(tx, user, library, batchSize, now).compose(noPeopleLeft ->
+          !noPeopleLeft ? Future.succeededFuture(new Batch(library, purged, albums, false))
+            : removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, purged, albums, removed))));
+    });
+  }
+
+  private static Future<Boolean> removeLibraryIfEmpty(SqlConnection tx, UUID user, UUID library, OffsetDateTime now) {
     return tx.preparedQuery(DrainSql.HAS_ASSETS).execute(Tuple.of(library)).compose(rows -> {
       if (rows.iterator().next().getBoolean("has_assets")) {
         return Future.succeededFuture(false);
       }
-      // The faces went with their assets; the people go next, a batch at a time, then the row.
-      return org.eucalypt.person.Faces.purgeLibraryPeople(tx, user, library, batchSize, now).compose(noPeopleLeft ->
-        !noPeopleLeft ? Future.succeededFuture(false) : tx.preparedQuery(DrainSql.DELETE_LIBRARY_STACKS).execute(Tuple.of(library))
+      return tx.preparedQuery(DrainSql.DELETE_LIBRARY_STACKS).execute(Tuple.of(library))
         .compose(v -> tx.preparedQuery(DrainSql.DELETE_LIBRARY).execute(Tuple.of(library)))
         .compose(v -> Events.record(tx, Event.library(user, library, Ids.LIBRARY.format(library), "library_purged", now)))
-        .map(true));
+        .map(true);
     });
   }
 

@@ -1,5 +1,7 @@
 package org.eucalypt.drain;
 
+import org.eucalypt.asset.Purge;
+
 /** Every statement the drain runs, in one place. */
 final class DrainSql {
   private DrainSql() {
@@ -23,7 +25,7 @@ final class DrainSql {
   static final String DELETE_LIBRARY_ASSETS = """
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 ORDER BY local_datetime, id LIMIT $2)
-    RETURNING id, blob_key, size_bytes, stack_id""";
+    """ + Purge.RETURNING;
 
   /**
    * Claims a live library holding assets trashed before the cutoff, among the libraries of the
@@ -45,7 +47,7 @@ final class DrainSql {
     DELETE FROM assets
      WHERE id IN (SELECT id FROM assets WHERE library_id = $1 AND trashed_at <= $2 ORDER BY trashed_at, id LIMIT $3)
        AND trashed_at <= $2
-    RETURNING id, blob_key, size_bytes, stack_id""";
+    """ + Purge.RETURNING;
 
   static final String HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM assets WHERE library_id = $1) AS has_assets";
 

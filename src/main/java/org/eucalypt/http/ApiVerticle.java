@@ -13,6 +13,7 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import org.eucalypt.album.AlbumServiceImpl;
 import org.eucalypt.asset.AssetServiceImpl;
 import org.eucalypt.auth.AuthServiceImpl;
 import org.eucalypt.auth.Authenticator;
@@ -113,6 +114,7 @@ public class ApiVerticle extends VerticleBase {
     Uploads uploads = new Uploads(assetService, assets, blobs, settings);
     TaskHandlers tasks = new TaskHandlers(new TaskServiceImpl(vertx, settings));
     StackHandlers stacks = new StackHandlers(new org.eucalypt.stack.StackServiceImpl(vertx, settings, clock));
+    AlbumHandlers albums = new AlbumHandlers(new AlbumServiceImpl(vertx, settings, clock));
     PeopleHandlers people = new PeopleHandlers(new org.eucalypt.person.PeopleServiceImpl(vertx, settings, clock));
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       // text/plain, as Gumnut answers it: the SDKs ask for text and return the body as it is.
@@ -139,6 +141,9 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("delete_assets", assets::deleteAssets),
       Map.entry("delete_asset", assets::deleteAsset),
       Map.entry("empty_trash", assets::emptyTrash),
+      Map.entry("update_asset", assets::updateAsset),
+      Map.entry("bulk_update_assets", assets::bulkUpdateAssets),
+      Map.entry("check_existence", assets::checkExistence),
       Map.entry("download_asset_original", assets::downloadAssetOriginal),
       Map.entry("head_asset_original", assets::downloadAssetOriginal),
       Map.entry("download_asset_variant", assets::downloadAssetVariant),
@@ -153,6 +158,15 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("delete_stack", stacks::deleteStack),
       Map.entry("add_assets_to_stack", stacks::addAssetsToStack),
       Map.entry("remove_assets_from_stack", stacks::removeAssetsFromStack),
+      Map.entry("create_album", albums::createAlbum),
+      Map.entry("list_albums", albums::listAlbums),
+      Map.entry("get_album", albums::getAlbum),
+      Map.entry("update_album", albums::updateAlbum),
+      Map.entry("delete_album", albums::deleteAlbum),
+      Map.entry("add_assets_to_album", albums::addAssetsToAlbum),
+      Map.entry("remove_assets_from_album", albums::removeAssetsFromAlbum),
+      Map.entry("list_album_assets", albums::listAlbumAssets),
+      Map.entry("get_album_asset", albums::getAlbumAsset),
       Map.entry("create_person", people::createPerson),
       Map.entry("list_people", people::listPeople),
       Map.entry("get_person", people::getPerson),

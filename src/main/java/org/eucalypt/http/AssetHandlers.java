@@ -2,14 +2,20 @@ package org.eucalypt.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eucalypt.asset.Asset;
+import org.eucalypt.asset.AssetChange;
+import org.eucalypt.asset.AssetEdits;
 import org.eucalypt.asset.AssetFilter;
 import org.eucalypt.asset.AssetServiceImpl;
+import org.eucalypt.asset.AssetUpdate;
+import org.eucalypt.asset.ExistenceQuery;
 import org.eucalypt.config.Settings;
 import org.eucalypt.storage.BlobStore;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.eucalypt.http.Replies.caller;
@@ -49,7 +55,7 @@ final class AssetHandlers {
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
       Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
       Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"))
-      .withPersonIds(personIds(ctx, null));
+      .withAlbum(query(ctx, "album_id"), albumFilter(ctx)).withPersonIds(personIds(ctx, null));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -65,7 +71,8 @@ final class AssetHandlers {
     refuseUnsupported(ctx, UNSUPPORTED_COUNT_FILTERS);
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"), "desc", null,
       Replies.integer(ctx, "limit", 20), null, null, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), List.of()).withPersonIds(personIds(ctx, query(ctx, "person_id")));
+      Replies.localTime(ctx, "local_datetime_before"), List.of()).withAlbum(query(ctx, "album_id"), albumFilter(ctx))
+      .withPersonIds(personIds(ctx, query(ctx, "person_id")));
     Replies.answer(ctx, 200, assets.countAssets(caller(ctx), filter));
   }
 
@@ -89,6 +96,49 @@ final class AssetHandlers {
     Replies.answer(ctx, 200, assets.emptyTrash(caller(ctx), query(ctx, "library_id")));
   }
 
+  /** The edited asset, with its {@code metadata}: the part an edit changes. */
+  void updateAsset(RoutingContext ctx) {
+    AssetChange change = new AssetChange(Replies.body(ctx));
+    refuse(AssetEdits.problem(change), new JsonArray().add("body"));
+    assets.updateAsset(caller(ctx), path(ctx, "asset_id"), change)
+      .onSuccess(asset -> Replies.json(ctx, 200, withUrls(ctx, asset)))
+      .onFailure(ctx::fail);
+  }
+
+  /** Every item is checked before anything runs; the service applies them all or none. */
+  void bulkUpdateAssets(RoutingContext ctx) {
+    JsonArray items = Replies.body(ctx).getJsonArray("updates");
+    List<AssetUpdate> updates = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      AssetUpdate update = new AssetUpdate(items.getJsonObject(i));
+      refuse(AssetEdits.problem(update.change()), new JsonArray().add("body").add("updates").add(i).add("change"));
+      updates.add(update);
+    }
+    Replies.answer(ctx, 200, assets.bulkUpdateAssets(caller(ctx), updates));
+  }
+
+  /** {@code library_id} is a query parameter; the keys to look for are the body (device ones in camelCase). */
+  void checkExistence(RoutingContext ctx) {
+    ExistenceQuery query = new ExistenceQuery(Replies.body(ctx).copy().put("library_id", query(ctx, "library_id")));
+    String problem = query.problem();
+    if (problem != null) {
+      throw new Replies.InvalidParameter(Problems.invalid(new JsonArray().add("body"), "Value error, " + problem,
+        "value_error", Replies.body(ctx)));
+    }
+    Replies.answer(ctx, 200, assets.checkExistence(caller(ctx), query));
+  }
+
+  /** A change that breaks a rule: 422 at the field (under {@code at}), or at the change itself. */
+  private static void refuse(AssetEdits.Problem problem, JsonArray at) {
+    if (problem != null) {
+      JsonArray loc = at.copy();
+      if (problem.field() != null) {
+        loc.add(problem.field());
+      }
+      throw new Replies.InvalidParameter(Problems.invalid(loc, problem.message(), problem.type(), problem.input()));
+    }
+  }
+
   /** The stored bytes, with Range support; a signed URL or the owner's key grants it. */
   void downloadAssetOriginal(RoutingContext ctx) {
     assets.locateAsset(caller(ctx), path(ctx, "asset_id"))
@@ -109,6 +159,16 @@ final class AssetHandlers {
           ctx.fail(e);
         }
       });
+  }
+
+  /** {@code album_filter}, which must not contradict {@code album_id}: 422, as Gumnut documents. */
+  private static String albumFilter(RoutingContext ctx) {
+    String filter = query(ctx, "album_filter");
+    if ("not_in_album".equals(filter) && query(ctx, "album_id") != null) {
+      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("album_filter"),
+        "album_filter=not_in_album contradicts album_id", "value_error", filter));
+    }
+    return filter;
   }
 
   /** The ids of a bulk body ({@code {"ids": [...]}}). */
@@ -168,14 +228,13 @@ final class AssetHandlers {
   }
 
   /**
-   * Filters Gumnut's SDK sends that need the library's albums and places, which
+   * Filters Gumnut's SDK sends that need the library's places, which
    * eucalypt does not hold yet: refused by name rather than ignored, since ignoring one would
    * answer a wrong list with a 200.
    */
   private static final List<String> UNSUPPORTED_LIST_FILTERS =
-    List.of("album_id", "album_filter", "bbox", "center", "radius");
-  private static final List<String> UNSUPPORTED_COUNT_FILTERS =
-    List.of("album_id", "album_filter");
+    List.of("bbox", "center", "radius");
+  private static final List<String> UNSUPPORTED_COUNT_FILTERS = List.of();
 
   private static void refuseUnsupported(RoutingContext ctx, List<String> filters) {
     for (String name : filters) {

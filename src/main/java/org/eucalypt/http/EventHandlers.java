@@ -11,7 +11,7 @@ import static org.eucalypt.http.Replies.query;
 
 /** The change feed, named after its operationId in openapi.yaml. */
 final class EventHandlers {
-  /** What Gumnut's feed can name; eucalypt records library and asset events. */
+  /** What Gumnut's feed can name; eucalypt records library, asset, album and album_asset events. */
   private static final Set<String> ENTITY_TYPES =
     Set.of("library", "asset", "album", "person", "face", "album_asset", "metadata", "stack");
 

@@ -48,12 +48,6 @@ final class PeopleHandlers {
 
   void listPeople(RoutingContext ctx) {
     include(ctx, PERSON_PARTS);
-    String album = query(ctx, "album_id");
-    if (album != null) {
-      // Albums are another concern's; answering without the filter would be a wrong 200.
-      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("album_id"),
-        "This server does not support the album_id filter yet", "unsupported_filter", album));
-    }
     List<String> ids = ids(ctx);
     String nameFilter = query(ctx, "name_filter");
     if (nameFilter == null) {
@@ -66,8 +60,8 @@ final class PeopleHandlers {
         "Name sorts cannot be combined with name_filter=unnamed", "value_error", sort));
     }
     answer(ctx, 200, people.listPeople(caller(ctx), new PersonFilter(query(ctx, "library_id"), ids,
-      query(ctx, "asset_id"), query(ctx, "name"), nameFilter, sort, cursor(ctx, Ids.PERSON, "person"),
-      Replies.integer(ctx, "limit", 20))));
+      query(ctx, "asset_id"), query(ctx, "album_id"), query(ctx, "name"), nameFilter, sort,
+      cursor(ctx, Ids.PERSON, "person"), Replies.integer(ctx, "limit", 20))));
   }
 
   void deletePerson(RoutingContext ctx) {

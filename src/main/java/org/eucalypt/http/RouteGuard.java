@@ -19,9 +19,14 @@ import java.util.TreeSet;
  * asset "geo-clusters" exists). Anything else goes on to the routes.
  */
 final class RouteGuard {
-  /** Gumnut's literal paths that the contract's {@code /api/assets/{asset_id}} would otherwise match. */
+  /**
+   * Gumnut's literal paths that the contract's {@code /api/assets/{asset_id}} would otherwise
+   * match. One the contract serves needs no entry (its own literal path wins over the template:
+   * {@code /api/assets/bulk-update} and {@code /api/assets/exist} left this list when served);
+   * the ones listed that are served are looked up literally all the same.
+   */
   private static final Set<String> GUMNUT_LITERALS = Set.of(
-    "/api/assets/counts", "/api/assets/geo-clusters", "/api/assets/bulk-update", "/api/assets/exist",
+    "/api/assets/counts", "/api/assets/geo-clusters",
     "/api/assets/trash", "/api/assets/restore", "/api/assets/empty-trash");
 
   /** Where the operationId of the request waits on the routing context, when one serves it. */

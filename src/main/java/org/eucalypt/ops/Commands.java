@@ -62,7 +62,7 @@ public final class Commands {
     BlobStore blobs = BlobStores.of(vertx, settings);
     return withMigratedPool(pool -> blobs.init().compose(v -> {
       Drain drain = new Drain(pool, blobs, clock, settings.drainBatchSize(), settings.assetTrashRetention());
-      JsonObject done = new JsonObject().put("batches", 0).put("assets_purged", 0)
+      JsonObject done = new JsonObject().put("batches", 0).put("assets_purged", 0).put("contents_purged", 0)
         .put("libraries_removed", 0).put("files_swept", 0);
       return batches(drain, done).compose(v2 -> sweep(drain, done)).map(v2 -> {
         out.println(done.encode());
@@ -74,11 +74,12 @@ public final class Commands {
   private Future<Void> batches(Drain drain, JsonObject done) {
     return drain.runBatch().compose(batch -> {
       // A batch that took nothing would take nothing again: the pass is over.
-      if (batch.idle() || (batch.purgedAssets().isEmpty() && !batch.libraryRemoved())) {
+      if (batch.idle() || !batch.progressed()) {
         return Future.succeededFuture();
       }
       add(done, "batches", 1);
       add(done, "assets_purged", batch.purgedAssets().size());
+      add(done, "contents_purged", batch.purgedContents());
       add(done, "libraries_removed", batch.libraryRemoved() ? 1 : 0);
       return batches(drain, done);
     });

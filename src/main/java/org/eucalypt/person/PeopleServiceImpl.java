@@ -81,6 +81,13 @@ public final class PeopleServiceImpl implements PeopleService {
         where.append(" AND EXISTS (SELECT 1 FROM faces af JOIN assets aa ON aa.id = af.asset_id AND aa.trashed_at IS NULL")
           .append(" WHERE af.person_id = p.id AND af.asset_id = $").append(params.size()).append(")");
       }
+      if (filter.albumId() != null) {
+        // Who is in this album: a face on one of its live assets.
+        params.add(Ids.ALBUM.parse(filter.albumId()).orElse(NONE));
+        where.append(" AND EXISTS (SELECT 1 FROM faces af JOIN album_assets am ON am.asset_id = af.asset_id")
+          .append(" JOIN assets aa ON aa.id = af.asset_id AND aa.trashed_at IS NULL")
+          .append(" WHERE af.person_id = p.id AND am.album_id = $").append(params.size()).append(")");
+      }
       if (filter.name() != null) {
         params.add("%" + filter.name().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         where.append(" AND p.name ILIKE $").append(params.size());

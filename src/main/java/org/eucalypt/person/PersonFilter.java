@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The filters of {@code list_people}, as the HTTP layer validated them. {@code libraryId} may be
- * null when the caller has exactly one live library; {@code ids}, {@code assetId} and {@code name}
- * may be null; {@code nameFilter} ({@code named}, {@code unnamed}, {@code all}) and {@code sort}
+ * null when the caller has exactly one live library; {@code ids}, {@code assetId}, {@code albumId}
+ * and {@code name} may be null; {@code nameFilter} ({@code named}, {@code unnamed}, {@code all}) and {@code sort}
  * are resolved to their defaults already.
  */
 @DataObject
@@ -17,17 +17,19 @@ public final class PersonFilter {
   private final String libraryId;
   private final List<String> ids;
   private final String assetId;
+  private final String albumId;
   private final String name;
   private final String nameFilter;
   private final String sort;
   private final String startingAfterId;
   private final int limit;
 
-  public PersonFilter(String libraryId, List<String> ids, String assetId, String name, String nameFilter, String sort,
-                      String startingAfterId, int limit) {
+  public PersonFilter(String libraryId, List<String> ids, String assetId, String albumId, String name, String nameFilter,
+                      String sort, String startingAfterId, int limit) {
     this.libraryId = libraryId;
     this.ids = ids;
     this.assetId = assetId;
+    this.albumId = albumId;
     this.name = name;
     this.nameFilter = nameFilter;
     this.sort = sort;
@@ -38,7 +40,7 @@ public final class PersonFilter {
   public PersonFilter(JsonObject j) {
     this(j.getString("library_id"),
       j.getJsonArray("ids") == null ? null : j.getJsonArray("ids").stream().map(String::valueOf).toList(),
-      j.getString("asset_id"), j.getString("name"), j.getString("name_filter", "named"),
+      j.getString("asset_id"), j.getString("album_id"), j.getString("name"), j.getString("name_filter", "named"),
       j.getString("sort", "created_at_desc"), j.getString("starting_after_id"), j.getInteger("limit", 20));
   }
 
@@ -52,6 +54,10 @@ public final class PersonFilter {
 
   public String assetId() {
     return assetId;
+  }
+
+  public String albumId() {
+    return albumId;
   }
 
   public String name() {
@@ -79,6 +85,7 @@ public final class PersonFilter {
       .put("library_id", libraryId)
       .put("ids", ids == null ? null : new JsonArray(List.copyOf(ids)))
       .put("asset_id", assetId)
+      .put("album_id", albumId)
       .put("name", name)
       .put("name_filter", nameFilter)
       .put("sort", sort)

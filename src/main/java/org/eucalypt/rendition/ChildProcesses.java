@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,17 @@ final class ChildProcesses {
     "VIPS_CONCURRENCY", "1",
     "VIPS_BLOCK_UNTRUSTED", "1");
 
+  /**
+   * Renditions are background work: their decoders run at a lower CPU priority than the server
+   * (and its database), so API requests go first when both want a core, and a decoder takes
+   * whatever is left, which on an idle machine is everything. {@code nice} execs the tool: same
+   * process, same pid, same limits.
+   */
+  private static final List<String> NICE =
+    Files.isExecutable(Path.of("/usr/bin/nice")) ? List.of("/usr/bin/nice", "-n", "10") : List.of();
+  /** nice's exit status when it cannot find the command (as the shell's). */
+  private static final int NOT_FOUND = 127;
+
   private ChildProcesses() {
   }
 
@@ -41,11 +53,14 @@ final class ChildProcesses {
   static Result run(List<String> command, Path workDir, Duration timeout) throws RenditionException {
     Path out = workDir.resolve("stdout-" + System.nanoTime());
     Path err = workDir.resolve("stderr-" + System.nanoTime());
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+    List<String> niced = new ArrayList<>(NICE);
+    niced.addAll(command);
+    ProcessBuilder builder = new ProcessBuilder(niced).directory(workDir.toFile())
       .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
       .redirectOutput(out.toFile())
       .redirectError(err.toFile());
     builder.environment().putAll(ENVIRONMENT);
+    builder.environment().putAll(VipsModules.environment());
     Process process;
     try {
       process = builder.start();
@@ -60,7 +75,12 @@ final class ChildProcesses {
         throw RenditionException.retryable(command.get(0) + " took longer than " + timeout.toSeconds()
           + " s and was stopped");
       }
-      return new Result(process.exitValue(), read(out), read(err));
+      Result r = new Result(process.exitValue(), read(out), read(err));
+      if (!NICE.isEmpty() && r.exit() == NOT_FOUND && r.stderr().startsWith(NICE.get(0) + ":")) {
+        throw new RenditionException(command.get(0) + " cannot be run (" + r.stderr().strip()
+          + "); install libvips-tools and ffmpeg");
+      }
+      return r;
     } catch (InterruptedException e) {
       killTree(process);
       Thread.currentThread().interrupt();

@@ -1,7 +1,19 @@
 package org.eucalypt.rendition;
 
+import com.drew.imaging.ImageMetadataReader;
+import com.drew.imaging.ImageProcessingException;
+import com.drew.metadata.Metadata;
+import com.drew.metadata.MetadataException;
+import com.drew.metadata.jpeg.JpegDirectory;
+import com.drew.metadata.webp.WebpDirectory;
+
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +26,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Renders an image with libvips' command-line tools: reads its header first and refuses one over
- * the pixel cap without decoding it, then makes each variant with {@code vips thumbnail}, which
+ * Renders an image with libvips' command-line tools: reads its header first (a JPEG's here, as
+ * libjpeg will, anything else with {@code vipsheader}) and refuses one over the pixel cap without
+ * decoding it, then makes each variant with {@code vips thumbnail}, which
  * applies the EXIF orientation, converts an embedded colour profile to sRGB and strips metadata
  * (location included) from what it writes.
  *
@@ -64,6 +77,10 @@ public final class ImageRenditions {
   }
 
   Header header(Path file, Path workDir) throws RenditionException {
+    Header jpeg = jpegHeader(file);
+    if (jpeg != null) {
+      return jpeg;
+    }
     String out = ChildProcesses.runOk(List.of("vipsheader", file.toString()), workDir, limits.timeout());
     Matcher m = HEADER.matcher(out);
     if (!m.find()) {
@@ -71,6 +88,60 @@ public final class ImageRenditions {
     }
     return new Header(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
       m.group(5), m.group(6));
+  }
+
+  /**
+   * A JPEG's frame header, read here as libjpeg reads it when libvips opens the file: the first
+   * SOFn marker, which must come before any SOS (libjpeg refuses a second SOF), gives the size
+   * and components libvips will report and decode. A photo thus needs no vipsheader process of
+   * its own. Null, and vipsheader decides, for anything that is not a JPEG whose markers lead
+   * plainly to its frame header (a height of 0, left to a DNL marker, included).
+   */
+  static Header jpegHeader(Path file) {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 16_384))) {
+      if (in.readUnsignedByte() != 0xFF || in.readUnsignedByte() != 0xD8) {
+        return null;
+      }
+      while (true) {
+        if (in.readUnsignedByte() != 0xFF) {
+          return null;
+        }
+        int marker = in.readUnsignedByte();
+        while (marker == 0xFF) {
+          marker = in.readUnsignedByte(); // fill bytes
+        }
+        // Markers without a length (SOI, EOI, RSTn, TEM) or the scan itself before any frame header.
+        if (marker == 0xD8 || marker == 0xD9 || marker == 0xDA || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+          return null;
+        }
+        int length = in.readUnsignedShort();
+        if (length < 2) {
+          return null;
+        }
+        // SOF0-SOF15 but DHT (C4), JPG (C8) and DAC (CC), which share the range.
+        if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+          if (length < 8) {
+            return null;
+          }
+          in.readUnsignedByte(); // sample precision
+          int height = in.readUnsignedShort();
+          int width = in.readUnsignedShort();
+          int components = in.readUnsignedByte();
+          // libjpeg's colour spaces as libvips names them: grey, YCbCr or RGB, CMYK or YCCK.
+          String interpretation = switch (components) {
+            case 1 -> "b-w";
+            case 3 -> "srgb";
+            case 4 -> "cmyk";
+            default -> null;
+          };
+          return height == 0 || width == 0 || interpretation == null ? null
+            : new Header(width, height, components, interpretation, "jpegload");
+        }
+        in.skipNBytes(length - 2);
+      }
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -106,13 +177,18 @@ public final class ImageRenditions {
       first = false;
     }
 
-    Map<Path, int[]> sizes = sizes(files, workDir);
     List<Rendered.Made> made = new ArrayList<>();
+    Path preview = null;
     for (Path f : files) {
-      int[] size = sizes.get(f);
+      int[] size = pixelSize(f);
       made.add(new Rendered.Made(variants.get(f), f, mimeType(f), size[0], size[1], fileSize(f)));
+      if (variants.get(f) == Variant.PREVIEW) {
+        preview = f;
+      }
     }
-    return new Rendered(made, thumbhash(source, workDir));
+    // An opaque picture's ThumbHash comes from its JPEG preview, decoded here: no process of its own.
+    String thumbhash = preview.toString().endsWith(".jpg") ? thumbhashOfJpeg(preview) : thumbhash(source, workDir);
+    return new Rendered(made, thumbhash);
   }
 
   static void checkPixels(long width, long height, long maxPixels) throws RenditionException {
@@ -142,24 +218,86 @@ public final class ImageRenditions {
     ChildProcesses.runOk(cmd, workDir, limits.timeout());
   }
 
-  /** One {@code vipsheader} call for all the files made: their pixel sizes. */
-  private Map<Path, int[]> sizes(List<Path> files, Path workDir) throws RenditionException {
-    List<String> cmd = new ArrayList<>(List.of("vipsheader"));
-    files.forEach(f -> cmd.add(f.toString()));
-    Matcher m = HEADER.matcher(ChildProcesses.runOk(cmd, workDir, limits.timeout()));
-    Map<Path, int[]> sizes = new HashMap<>();
-    while (m.find()) {
-      sizes.put(Path.of(m.group(1)), new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))});
-    }
-    for (Path f : files) {
-      if (!sizes.containsKey(f)) {
-        throw new RenditionException("vipsheader did not describe " + f.getFileName());
+  /**
+   * The pixel size of a file made here, from its header, read in this process (metadata-extractor):
+   * one vipsheader process fewer per rendition. Only for our own JPEG and WebP files, never an
+   * original.
+   */
+  static int[] pixelSize(Path made) throws RenditionException {
+    try {
+      Metadata md = ImageMetadataReader.readMetadata(made.toFile());
+      JpegDirectory jpeg = md.getFirstDirectoryOfType(JpegDirectory.class);
+      if (jpeg != null && jpeg.containsTag(JpegDirectory.TAG_IMAGE_WIDTH)) {
+        return new int[] {jpeg.getInt(JpegDirectory.TAG_IMAGE_WIDTH), jpeg.getInt(JpegDirectory.TAG_IMAGE_HEIGHT)};
       }
+      WebpDirectory webp = md.getFirstDirectoryOfType(WebpDirectory.class);
+      if (webp != null && webp.containsTag(WebpDirectory.TAG_IMAGE_WIDTH)) {
+        return new int[] {webp.getInt(WebpDirectory.TAG_IMAGE_WIDTH), webp.getInt(WebpDirectory.TAG_IMAGE_HEIGHT)};
+      }
+    } catch (ImageProcessingException | MetadataException | IOException e) {
+      throw new RenditionException("the size of " + made.getFileName() + " could not be read: " + e.getMessage());
     }
-    return sizes;
+    throw new RenditionException("the size of " + made.getFileName() + " is not in its header");
   }
 
-  /** From the thumbnail, fitted into 100 x 100 as a PNG (which Java reads itself), alpha kept. */
+  /**
+   * The ThumbHash of our own JPEG preview: decoded by the JDK a third of its rows and columns at
+   * a time (it is 1440 px: about 480 px are kept), then each output pixel the mean of its box,
+   * fitted into 100 x 100. The preview is sRGB without a profile, its orientation already applied.
+   */
+  static String thumbhashOfJpeg(Path jpeg) throws RenditionException {
+    ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
+    BufferedImage img;
+    try (ImageInputStream in = ImageIO.createImageInputStream(jpeg.toFile())) {
+      reader.setInput(in, true, true);
+      int step = Math.max(1, Math.max(reader.getWidth(0), reader.getHeight(0)) / (4 * ThumbHash.MAX_SIDE));
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setSourceSubsampling(step, step, 0, 0);
+      img = reader.read(0, param);
+    } catch (IOException | RuntimeException e) {
+      throw new RenditionException("the preview could not be read for its ThumbHash: " + e.getMessage());
+    } finally {
+      reader.dispose();
+    }
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+    double scale = Math.min(1.0, (double) ThumbHash.MAX_SIDE / Math.max(w, h));
+    int tw = Math.max(1, (int) Math.round(w * scale));
+    int th = Math.max(1, (int) Math.round(h * scale));
+    byte[] rgba = new byte[tw * th * 4];
+    for (int ty = 0; ty < th; ty++) {
+      int y0 = ty * h / th;
+      int y1 = Math.max(y0 + 1, (ty + 1) * h / th);
+      for (int tx = 0; tx < tw; tx++) {
+        int x0 = tx * w / tw;
+        int x1 = Math.max(x0 + 1, (tx + 1) * w / tw);
+        long r = 0;
+        long g = 0;
+        long b = 0;
+        for (int y = y0; y < y1; y++) {
+          for (int x = x0; x < x1; x++) {
+            int p = argb[y * w + x];
+            r += (p >> 16) & 0xff;
+            g += (p >> 8) & 0xff;
+            b += p & 0xff;
+          }
+        }
+        long n = (long) (y1 - y0) * (x1 - x0);
+        int i = (ty * tw + tx) * 4;
+        rgba[i] = (byte) (r / n);
+        rgba[i + 1] = (byte) (g / n);
+        rgba[i + 2] = (byte) (b / n);
+        rgba[i + 3] = (byte) 255;
+      }
+    }
+    return ThumbHash.encodeBase64(tw, th, rgba);
+  }
+
+  /**
+   * A picture with transparency (its preview is WebP, which the JDK does not read): from the
+   * thumbnail, fitted into 100 x 100 as a PNG by libvips, alpha kept.
+   */
   private String thumbhash(Path thumbnail, Path workDir) throws RenditionException {
     Path small = workDir.resolve("thumbhash.png");
     ChildProcesses.runOk(List.of("vips", "thumbnail", thumbnail.toString(), small.toString(),

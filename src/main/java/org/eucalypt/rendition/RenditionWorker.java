@@ -90,12 +90,20 @@ public final class RenditionWorker {
     this.deletions = new ListedDeletions(pool, blobs);
     this.executor = executor;
     this.clock = clock;
-    // Room for every child process a task may run (header, four variants, sizes, ThumbHash,
-    // probe and still) to use its whole timeout: a slow task is never taken over while it runs.
-    this.lease = limits.timeout().multipliedBy(10);
+    this.lease = lease(limits);
     this.images = new ImageRenditions(limits);
     this.videos = new VideoRenditions(limits, images);
     this.interleaving = interleaving;
+  }
+
+  /**
+   * How long a claim holds its task: room for every child process a task may run (header, four
+   * variants, ThumbHash, probe and still) to use its whole timeout, twice, since a claimed task
+   * may first wait for a decoder behind another loop's (RenditionVerticle runs two loops per
+   * decoder). A slow task is never taken over while it runs.
+   */
+  static Duration lease(RenditionLimits limits) {
+    return limits.timeout().multipliedBy(20);
   }
 
   /** A claimed task: its claim's attempt number is its token. */

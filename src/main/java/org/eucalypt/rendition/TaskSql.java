@@ -5,9 +5,16 @@ final class TaskSql {
   private TaskSql() {
   }
 
+  /** Where idle workers hear of new tasks (RenditionVerticle): ENQUEUE's NOTIFY, delivered at commit. */
+  static final String CHANNEL = "eucalypt_tasks";
+
+  /** Queues the tasks and, once the transaction commits, wakes the idle workers of every instance. */
   static final String ENQUEUE = """
-    INSERT INTO tasks (id, asset_id, task_type, run_after, created_at)
-    SELECT unnest($1::uuid[]), $2, unnest($3::text[]), $4, $4""";
+    WITH queued AS (
+      INSERT INTO tasks (id, asset_id, task_type, run_after, created_at)
+      SELECT unnest($1::uuid[]), $2, unnest($3::text[]), $4, $4
+      RETURNING id)
+    SELECT pg_notify('eucalypt_tasks', ''), count(*) FROM queued""";
 
   /**
    * Takes the most overdue task no other worker holds: pending ones, and started ones whose lease

@@ -121,7 +121,8 @@ final class AuthTesting {
    */
   static String snapshot(TestServer server) {
     StringBuilder out = new StringBuilder();
-    for (String table : List.of("users", "api_keys", "api_key_libraries", "libraries", "assets", "events")) {
+    for (String table : List.of("users", "api_keys", "api_key_libraries", "libraries", "assets", "albums", "album_assets",
+      "events")) {
       out.append(table).append(":\n");
       for (Row r : server.sql("SELECT (to_jsonb(t) - 'last_used_at')::text FROM " + table + " t ORDER BY 1")) {
         out.append(r.getString(0)).append('\n');

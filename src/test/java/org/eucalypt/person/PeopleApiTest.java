@@ -135,7 +135,6 @@ class PeopleApiTest {
       "sort");
     assertValidation(server.get("/api/people?library_id=" + lib + "&starting_after_id=face_x", alice.key()),
       "starting_after_id");
-    assertValidation(server.get("/api/people?library_id=" + lib + "&album_id=album_x", alice.key()), "album_id");
 
     assertEquals(people, server.count("SELECT count(*) FROM people"));
     assertEquals(cursor, t.eventCursor(), "a refused request wrote events");
@@ -173,6 +172,15 @@ class PeopleApiTest {
     // Who is in this photo?
     assertEquals(List.of(cal, ann), ids(t.get(alice, base + "&asset_id=" + p2)));
     assertEquals(List.of(cal), ids(t.get(alice, base + "&asset_id=" + p1)));
+    // Who is in this album: p1 only, so Cal; unknown albums match nobody.
+    HttpResponse<Buffer> made = server.post("/api/albums", alice.key(), new JsonObject().put("library_id", lib)
+      .put("name", "Trip"));
+    assertStatus(201, made);
+    String album = made.bodyAsJsonObject().getString("id");
+    assertStatus(200, server.post("/api/albums/" + album + "/assets", alice.key(),
+      new JsonObject().put("asset_ids", new JsonArray().add(p1))));
+    assertEquals(List.of(cal), ids(t.get(alice, base + "&album_id=" + album)));
+    assertEquals(List.of(), ids(t.get(alice, base + "&album_id=album_nope")));
 
     // Cursor pages, in every sort, neither skip nor repeat.
     for (String sort : List.of("created_at_desc", "name_asc", "asset_count_desc")) {

@@ -67,4 +67,31 @@ class ChildProcessesTest {
     String out = ChildProcesses.runOk(List.of("sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x"), dir, Duration.ofSeconds(10));
     assertEquals(300000, out.length(), "more than a pipe's buffer, and no deadlock");
   }
+
+  @Test
+  void vipsLoadsTheHeifModuleButNotImageMagicksPdfsOrOpenSlides() throws Exception {
+    Fixtures.requireTools("vips");
+    String all = Fixtures.run(dir, "vips", "-l", "foreign");
+    String ours = ChildProcesses.runOk(List.of("vips", "-l", "foreign"), dir, Duration.ofSeconds(30));
+    // Debian's libvips-tools ships them as modules: what a child process sees is without them.
+    if (all.contains("magickload")) {
+      assertFalse(ours.contains("magickload"), "ImageMagick is not even loaded");
+    }
+    if (all.contains("pdfload")) {
+      assertFalse(ours.contains("pdfload"), "nor poppler");
+    }
+    if (all.contains("openslideload")) {
+      assertFalse(ours.contains("openslideload"), "nor OpenSlide");
+    }
+    for (String kept : List.of("heifload", "jxlload", "jpegload", "webpload", "pngload", "tiffload")) {
+      assertEquals(all.contains("(" + kept + ")"), ours.contains("(" + kept + ")"), kept + " is there as before");
+    }
+  }
+
+  @Test
+  void decodersRunAtALowerPriorityThanTheServer() throws Exception {
+    String own = Fixtures.run(dir, "nice").strip();
+    String theirs = ChildProcesses.runOk(List.of("nice"), dir, Duration.ofSeconds(10)).strip();
+    assertEquals(Math.min(19, Integer.parseInt(own) + 10), Integer.parseInt(theirs));
+  }
 }

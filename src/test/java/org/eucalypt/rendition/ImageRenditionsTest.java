@@ -203,4 +203,53 @@ class ImageRenditionsTest {
     RenditionException e = assertThrows(RenditionException.class, () -> images.render(text, work(), false));
     assertTrue(e.getMessage().contains("not a known file format"), e.getMessage());
   }
+
+  @Test
+  void aJpegPixelBombIsRefusedFromItsFrameHeaderWithoutDecoding() throws Exception {
+    Path jpg = Fixtures.write(dir.resolve("small.jpg"), Fixtures.quadrants(64, 48), "jpeg");
+    byte[] bytes = Files.readAllBytes(jpg);
+    // The frame header (SOF0) of a 64x48 picture now says 30000x30000.
+    int sof = indexOf(bytes, new byte[] {(byte) 0xFF, (byte) 0xC0});
+    bytes[sof + 5] = (byte) (30_000 >> 8);
+    bytes[sof + 6] = (byte) 30_000;
+    bytes[sof + 7] = (byte) (30_000 >> 8);
+    bytes[sof + 8] = (byte) 30_000;
+    Path bomb = Files.write(dir.resolve("bomb.jpg"), bytes);
+    RenditionException e = assertThrows(RenditionException.class, () -> images.render(bomb, work(), false));
+    assertTrue(e.getMessage().contains("30000x30000 = 900000000 pixels, over the limit"), e.getMessage());
+  }
+
+  @Test
+  void aJpegsHeaderIsReadAsLibvipsReadsIt() throws Exception {
+    BufferedImage grey = new BufferedImage(90, 70, BufferedImage.TYPE_BYTE_GRAY);
+    Path greyJpg = Fixtures.write(dir.resolve("grey.jpg"), grey, "jpeg");
+    Path oriented = Fixtures.orientedJpeg(dir, Fixtures.quadrants(160, 80), 6);
+    Path png = Fixtures.write(dir.resolve("q.png"), Fixtures.quadrants(120, 90), "png");
+    Path progressive = dir.resolve("progressive.jpg");
+    Fixtures.run(dir, "vips", "copy", png.toString(), progressive + "[interlace,Q=90]");
+    Path cmyk = dir.resolve("cmyk4.jpg");
+    Fixtures.run(dir, "vips", "icc_transform", png.toString(), cmyk.toString(), "cmyk", "--input-profile", "srgb");
+    for (Path f : java.util.List.of(greyJpg, oriented, progressive, cmyk)) {
+      ImageRenditions.Header ours = ImageRenditions.jpegHeader(f);
+      String theirs = Fixtures.run(dir, "vipsheader", f.toString()).strip();
+      assertEquals(theirs.substring(theirs.indexOf(": ") + 2),
+        ours.width() + "x" + ours.height() + " uchar, " + ours.bands() + (ours.bands() == 1 ? " band, " : " bands, ")
+          + ours.interpretation() + ", " + ours.loader(), f.getFileName().toString());
+    }
+    assertEquals(null, ImageRenditions.jpegHeader(png), "not a JPEG: vipsheader decides");
+    assertEquals(null, ImageRenditions.jpegHeader(Files.writeString(dir.resolve("x.jpg"), "not a picture at all")));
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException("not found");
+  }
 }

@@ -73,4 +73,24 @@ class RenditionVerticleTest {
     server.assertInvariants();
     deployed.forEach(id -> server.vertx.undeploy(id).await());
   }
+
+  @Test
+  void anUploadWakesAnIdleWorkerWithoutWaitingForThePoll() throws Exception {
+    String lib = server.createLibrary(alice, "Photos");
+    RenditionLimits limits = new RenditionLimits(1, Duration.ofSeconds(30), 200_000_000L);
+    // A poll of an hour: only the upload's NOTIFY can make this worker look again within the test.
+    RenditionVerticle verticle = new RenditionVerticle(server.app.settings(), server.clock, server.app.blobs(), limits,
+      Duration.ofHours(1).toMillis());
+    String id = server.vertx.deployVerticle(verticle).await();
+    org.awaitility.Awaitility.await("the worker found nothing and waits").atMost(Duration.ofSeconds(30))
+      .until(() -> verticle.idleLoops() == verticle.loops());
+    // An upload before the subscriber is connected would go unheard (and wait for the poll).
+    org.awaitility.Awaitility.await("listening").atMost(Duration.ofSeconds(30)).until(verticle::listening);
+    Path jpg = Fixtures.write(dir.resolve("p.jpg"), Fixtures.quadrants(800, 600), "jpeg");
+    HttpResponse<Buffer> res = server.upload(alice, lib, "p.jpg", Buffer.buffer(Files.readAllBytes(jpg)));
+    assertEquals(201, res.statusCode(), res.bodyAsString());
+    org.awaitility.Awaitility.await("the task done long before the next poll").atMost(Duration.ofSeconds(120))
+      .until(() -> server.count("SELECT count(*) FROM tasks WHERE status = 'success'") == 1);
+    server.vertx.undeploy(id).await();
+  }
 }
