@@ -246,8 +246,15 @@ class FaceApiTest {
     assertEquals(1, total(t.get(alice, counts + "&person_ids=" + ann + "," + bea)));
     assertEquals(3, total(t.get(alice, counts)));
     assertValidation(server.get(counts + "&person_id=" + bea + "&person_ids=" + ann, alice.key()), "person_id");
-    // album filters stay refused (another concern's).
-    assertValidation(server.get(assets + "&album_id=album_x", alice.key()), "album_id");
+    // With an album filter too, both apply.
+    HttpResponse<Buffer> made = server.post("/api/albums", alice.key(), new JsonObject().put("library_id", lib)
+      .put("name", "Trip"));
+    assertStatus(201, made);
+    String album = made.bodyAsJsonObject().getString("id");
+    assertStatus(200, server.post("/api/albums/" + album + "/assets", alice.key(),
+      new JsonObject().put("asset_ids", new JsonArray().add(p2).add(p3))));
+    assertEquals(Set.of(p2), idSet(t.get(alice, assets + "&person_ids=" + ann + "&album_id=" + album)));
+    assertEquals(Set.of(p1), idSet(t.get(alice, assets + "&person_ids=" + ann + "&album_filter=not_in_album")));
 
     // A trashed asset leaves the filter's live list and its person's count.
     t.trashAssets(alice, lib, p1);
