@@ -117,7 +117,10 @@ public final class Eucalypt {
         org.eucalypt.stack.StackService.ADDRESS, vx -> new org.eucalypt.stack.StackServiceImpl(vx, settings, clock),
         settings, clock, permissions), loops))
       .compose(v -> deploy(() -> new ServiceVerticle<>(AlbumService.class, AlbumService.ADDRESS,
-        vx -> new AlbumServiceImpl(vx, settings, clock), settings, clock, permissions), loops));
+        vx -> new AlbumServiceImpl(vx, settings, clock), settings, clock, permissions), loops))
+      .compose(v -> deploy(() -> new ServiceVerticle<>(org.eucalypt.person.PeopleService.class,
+        org.eucalypt.person.PeopleService.ADDRESS, vx -> new org.eucalypt.person.PeopleServiceImpl(vx, settings, clock),
+        settings, clock, permissions), loops));
     if (drain) {
       // Its gauges and counters go to /metrics when this Vert.x has metrics (ops.Metrics).
       DrainMetrics drainMetrics = DrainMetrics.of(Metrics.registry(vertx));

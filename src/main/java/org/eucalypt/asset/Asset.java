@@ -15,8 +15,8 @@ import java.util.Base64;
  * only it knows the address clients reach the server at. {@code parts} holds the opt-in parts
  * that were asked for ({@code include=}): {@code file_data}; {@code metadata} (what the upload
  * and the rendition task read from the file, under the user's edits); {@code faces} and
- * {@code people} ({@code []}: eucalypt detects none); {@code metrics} ({@code {}}: eucalypt
- * computes no ML scores).
+ * {@code people} (the faces drawn on the asset and the people they are assigned to; {@code []}
+ * when none); {@code metrics} ({@code {}}: eucalypt computes no ML scores).
  */
 @DataObject
 public final class Asset implements Json.Shape {
@@ -176,6 +176,19 @@ public final class Asset implements Json.Shape {
       .put("updated_at", edited != null && edited.compareTo(updatedAt) > 0 ? edited : updatedAt);
     return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
       trashedAt, this.createdAt, this.updatedAt, parts.copy().put("metadata", metadata), stackId);
+  }
+
+  /** This asset with its faces and people ({@code include=faces|people}), each only if asked for. */
+  Asset withFacesAndPeople(JsonArray faces, JsonArray people) {
+    JsonObject withParts = parts.copy();
+    if (withParts.containsKey("faces")) {
+      withParts.put("faces", faces);
+    }
+    if (withParts.containsKey("people")) {
+      withParts.put("people", people);
+    }
+    return new Asset(id, libraryId, mimeType, originalFileName, localDatetime, width, height, duration, thumbhash,
+      trashedAt, createdAt, updatedAt, withParts, stackId);
   }
 
   /** This asset with the renditions made of it so far, by {@code asset_urls} key ({@code include=variants}). */

@@ -27,6 +27,8 @@ public final class AssetFilter {
   private final String stackId;
   private String albumId;
   private String albumFilter;
+  /** Only assets with faces of every one of these people (Gumnut: intersection); null for any. */
+  private List<String> personIds;
 
   public AssetFilter(String libraryId, String state, String order, String mediaType, int limit, String startingAfterId, List<String> ids, String localDatetimeAfter, String localDatetimeBefore, List<String> include) {
     this(libraryId, state, order, mediaType, limit, startingAfterId, ids, localDatetimeAfter, localDatetimeBefore,
@@ -95,6 +97,17 @@ public final class AssetFilter {
     return f;
   }
 
+  /** This filter narrowed to assets showing every one of these people (null: any), its other filters kept. */
+  public AssetFilter withPersonIds(List<String> personIds) {
+    AssetFilter f = withAlbum(albumId, albumFilter);
+    f.personIds = personIds;
+    return f;
+  }
+
+  public List<String> personIds() {
+    return personIds;
+  }
+
   public String albumId() {
     return albumId;
   }
@@ -124,6 +137,8 @@ public final class AssetFilter {
       j.getString("stack_id"));
     this.albumId = j.getString("album_id");
     this.albumFilter = j.getString("album_filter");
+    this.personIds = j.getJsonArray("person_ids") == null ? null
+      : j.getJsonArray("person_ids").stream().map(String::valueOf).toList();
   }
 
   public JsonObject toJson() {
@@ -140,6 +155,7 @@ public final class AssetFilter {
       .put("include", new JsonArray(List.copyOf(include)))
       .put("stack_id", stackId)
       .put("album_id", albumId)
-      .put("album_filter", albumFilter);
+      .put("album_filter", albumFilter)
+      .put("person_ids", personIds == null ? null : new JsonArray(List.copyOf(personIds)));
   }
 }

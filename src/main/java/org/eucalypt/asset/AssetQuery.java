@@ -76,6 +76,13 @@ record AssetQuery(String sql, Tuple params) {
       // A stack id that cannot exist matches nothing, like one that does not.
       f.where.append(" AND a.stack_id = ").append(f.param(Ids.STACK.parse(filter.stackId()).orElse(new UUID(0, 0))));
     }
+    if (filter.personIds() != null) {
+      // Every person named must have a face on the asset; an id that cannot exist matches nothing.
+      for (String person : filter.personIds()) {
+        f.where.append(" AND EXISTS (SELECT 1 FROM faces pf WHERE pf.asset_id = a.id AND pf.person_id = ")
+          .append(f.param(Ids.PERSON.parse(person).orElse(new UUID(0, 0)))).append(")");
+      }
+    }
     if (filter.albumId() != null) {
       UUID album = Ids.ALBUM.parse(filter.albumId()).orElse(new UUID(0, 0));
       f.where.append(" AND EXISTS (SELECT 1 FROM album_assets m WHERE m.album_id = ").append(f.param(album))

@@ -522,12 +522,15 @@ public final class AssetServiceImpl implements AssetService {
    * The opt-in parts kept in tables of their own, read for the whole page at once: with
    * {@code include=metadata} what rendition tasks read from the files, with {@code include=variants}
    * the renditions made so far ({@code variants}: {@code {key: {mimetype, width, height}}}, from
-   * which the HTTP layer builds {@code asset_urls}).
+   * which the HTTP layer builds {@code asset_urls}), with {@code include=faces|people} the faces on
+   * each asset and the distinct people they are assigned to.
    */
   private Future<List<Asset>> withStoredParts(List<Asset> assets, List<String> include) {
     boolean metadata = include.contains("metadata");
     boolean variants = include.contains("variants");
-    if (assets.isEmpty() || (!metadata && !variants)) {
+    boolean faces = include.contains("faces");
+    boolean people = include.contains("people");
+    if (assets.isEmpty() || (!metadata && !variants && !faces && !people)) {
       return Future.succeededFuture(assets);
     }
     UUID[] ids = assets.stream().map(a -> Ids.ASSET.parse(a.id()).orElseThrow()).toArray(UUID[]::new);
@@ -545,7 +548,11 @@ public final class AssetServiceImpl implements AssetService {
             .put("width", r.getInteger("width")).put("height", r.getInteger("height"))));
         return byAsset;
       });
-    return Future.all(files, made).map(both -> assets.stream().map(a -> {
+    Future<Map<String, JsonArray>> facesOf = !faces ? Future.succeededFuture(Map.of())
+      : reads.run(c -> org.eucalypt.person.Faces.ofAssets(c, ids));
+    Future<Map<String, JsonArray>> peopleOf = !people ? Future.succeededFuture(Map.of())
+      : reads.run(c -> org.eucalypt.person.Faces.peopleOfAssets(c, ids));
+    return Future.all(files, made, facesOf, peopleOf).map(all -> assets.stream().map(a -> {
       Asset out = a;
       Row r = files.result().get(a.id());
       if (r != null) {
@@ -554,6 +561,10 @@ public final class AssetServiceImpl implements AssetService {
       }
       if (variants) {
         out = out.withVariants(made.result().getOrDefault(a.id(), new JsonObject()));
+      }
+      if (faces || people) {
+        out = out.withFacesAndPeople(facesOf.result().getOrDefault(a.id(), new JsonArray()),
+          peopleOf.result().getOrDefault(a.id(), new JsonArray()));
       }
       return out;
     }).toList());

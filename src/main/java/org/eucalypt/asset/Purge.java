@@ -8,6 +8,7 @@ import org.eucalypt.album.AlbumPurge;
 import org.eucalypt.event.Events;
 import org.eucalypt.event.Events.Event;
 import org.eucalypt.id.Ids;
+import org.eucalypt.person.Faces;
 import org.eucalypt.stack.Membership;
 import org.eucalypt.storage.ListedDeletions;
 
@@ -24,7 +25,8 @@ import java.util.UUID;
  * picks (ending in {@link #RETURNING}), list their files for deletion, lower the
  * library's counters, remove the assets' album memberships (with {@code album_asset_removed}),
  * record an {@code asset_deleted} event for each, and settle the stacks they were in (a stack left
- * with fewer than two members dissolves; see {@link Membership}).
+ * with fewer than two members dissolves; see {@link Membership}), and delete their faces (see
+ * {@link Faces}).
  */
 public final class Purge {
   /**
@@ -74,6 +76,7 @@ public final class Purge {
         .compose(v -> AlbumPurge.membershipsOf(tx, user, library, ids, now))
         .compose(v -> Events.recordAll(tx, events))
         .compose(v -> Membership.afterAssetsDeleted(tx, user, library, stacks, now))
+        .compose(v -> Faces.afterAssetsDeleted(tx, user, library, ids, now))
         .map(ids);
     });
   }

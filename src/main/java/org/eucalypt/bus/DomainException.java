@@ -28,7 +28,9 @@ public final class DomainException extends ServiceException {
     /** The key lacks the action or the library scope the operation needs. */
     FORBIDDEN(6),
     /** The database cannot be reached just now; retrying later can help. */
-    UNAVAILABLE(7);
+    UNAVAILABLE(7),
+    /** The request is well-formed but its values do not fit what they refer to (a face box outside its asset). */
+    INVALID(8);
 
     public final int code;
 
@@ -79,6 +81,10 @@ public final class DomainException extends ServiceException {
 
   public static DomainException badRequest(String detail) {
     return new DomainException(Kind.BAD_REQUEST, detail);
+  }
+
+  public static DomainException invalid(String detail) {
+    return new DomainException(Kind.INVALID, detail);
   }
 
   public static DomainException storageFull(String detail) {

@@ -203,8 +203,9 @@ public final class Drain {
   }
 
   /**
-   * Once a purged library's assets are gone (and with them every membership), its albums go, a
-   * batch at a time, and then the library row: nothing is ever left pointing at a row that went.
+   * Once a purged library's assets are gone (and with them every membership and face), its albums
+   * go, then its people, a batch at a time, and then the library row: nothing is ever left pointing
+   * at a row that went.
    */
   private Future<Batch> removeContentsThenLibrary(SqlConnection tx, UUID user, UUID library, OffsetDateTime now,
                                                   List<UUID> purged) {
@@ -212,9 +213,12 @@ public final class Drain {
       if (rows.iterator().next().getBoolean("has_assets")) {
         return Future.succeededFuture(new Batch(library, purged, false));
       }
+      // The faces went with their assets; then the albums, then the people, then the row.
       return AlbumPurge.albumsOf(tx, user, library, batchSize, now).compose(albums -> albums == batchSize
         ? Future.succeededFuture(new Batch(library, purged, albums, false))
-        : removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, purged, albums, removed)));
+        : org.eucalypt.person.Faces.purgeLibraryPeople(tx, user, library, batchSize, now).compose(noPeopleLeft ->
+          !noPeopleLeft ? Future.succeededFuture(new Batch(library, purged, albums, false))
+            : removeLibraryIfEmpty(tx, user, library, now).map(removed -> new Batch(library, purged, albums, removed))));
     });
   }
 

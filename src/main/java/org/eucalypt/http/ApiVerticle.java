@@ -115,6 +115,7 @@ public class ApiVerticle extends VerticleBase {
     TaskHandlers tasks = new TaskHandlers(new TaskServiceImpl(vertx, settings));
     StackHandlers stacks = new StackHandlers(new org.eucalypt.stack.StackServiceImpl(vertx, settings, clock));
     AlbumHandlers albums = new AlbumHandlers(new AlbumServiceImpl(vertx, settings, clock));
+    PeopleHandlers people = new PeopleHandlers(new org.eucalypt.person.PeopleServiceImpl(vertx, settings, clock));
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
       // text/plain, as Gumnut answers it: the SDKs ask for text and return the body as it is.
       Map.entry("ping", ctx -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end("pong")),
@@ -165,7 +166,18 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("add_assets_to_album", albums::addAssetsToAlbum),
       Map.entry("remove_assets_from_album", albums::removeAssetsFromAlbum),
       Map.entry("list_album_assets", albums::listAlbumAssets),
-      Map.entry("get_album_asset", albums::getAlbumAsset));
+      Map.entry("get_album_asset", albums::getAlbumAsset),
+      Map.entry("create_person", people::createPerson),
+      Map.entry("list_people", people::listPeople),
+      Map.entry("get_person", people::getPerson),
+      Map.entry("update_person", people::updatePerson),
+      Map.entry("delete_person", people::deletePerson),
+      Map.entry("merge_people", people::mergePeople),
+      Map.entry("create_face", people::createFace),
+      Map.entry("list_faces", people::listFaces),
+      Map.entry("get_face", people::getFace),
+      Map.entry("update_face", people::updateFace),
+      Map.entry("delete_face", people::deleteFace));
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
       Handler<RoutingContext> handler = operations.get(operationId);

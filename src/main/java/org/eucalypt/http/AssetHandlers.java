@@ -55,7 +55,7 @@ final class AssetHandlers {
       orElse(query(ctx, "order"), "desc"), query(ctx, "media_type"), Replies.integer(ctx, "limit", 20),
       Replies.assetCursor(ctx, "starting_after_id"), ids, Replies.localTime(ctx, "local_datetime_after"),
       Replies.localTime(ctx, "local_datetime_before"), include(ctx), query(ctx, "stack_id"))
-      .withAlbum(query(ctx, "album_id"), albumFilter(ctx));
+      .withAlbum(query(ctx, "album_id"), albumFilter(ctx)).withPersonIds(personIds(ctx, null));
     assets.listAssets(caller(ctx), filter)
       .onSuccess(page -> {
         JsonObject json = page.toJson();
@@ -71,7 +71,8 @@ final class AssetHandlers {
     refuseUnsupported(ctx, UNSUPPORTED_COUNT_FILTERS);
     AssetFilter filter = new AssetFilter(query(ctx, "library_id"), orElse(query(ctx, "state"), "live"), "desc", null,
       Replies.integer(ctx, "limit", 20), null, null, Replies.localTime(ctx, "local_datetime_after"),
-      Replies.localTime(ctx, "local_datetime_before"), List.of()).withAlbum(query(ctx, "album_id"), albumFilter(ctx));
+      Replies.localTime(ctx, "local_datetime_before"), List.of()).withAlbum(query(ctx, "album_id"), albumFilter(ctx))
+      .withPersonIds(personIds(ctx, query(ctx, "person_id")));
     Replies.answer(ctx, 200, assets.countAssets(caller(ctx), filter));
   }
 
@@ -210,14 +211,30 @@ final class AssetHandlers {
   }
 
   /**
-   * Filters Gumnut's SDK sends that need the library's people and places, which
+   * {@code person_ids} (at most 200), or the one {@code person_id} counts still take (Gumnut's
+   * deprecated alias, not to be combined with it); null when neither is given.
+   */
+  private static List<String> personIds(RoutingContext ctx, String alias) {
+    List<String> ids = Replies.list(ctx, "person_ids");
+    if (ids != null && alias != null) {
+      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("person_id"),
+        "person_id is an alias for one person_ids value; give one or the other", "value_error", alias));
+    }
+    if (ids != null && ids.size() > MAX_IDS) {
+      throw new Replies.InvalidParameter(Problems.invalid(Replies.queryLoc("person_ids"),
+        "List should have at most " + MAX_IDS + " items", "too_long", null));
+    }
+    return alias != null ? List.of(alias) : ids;
+  }
+
+  /**
+   * Filters Gumnut's SDK sends that need the library's places, which
    * eucalypt does not hold yet: refused by name rather than ignored, since ignoring one would
    * answer a wrong list with a 200.
    */
   private static final List<String> UNSUPPORTED_LIST_FILTERS =
-    List.of("person_ids", "bbox", "center", "radius");
-  private static final List<String> UNSUPPORTED_COUNT_FILTERS =
-    List.of("person_id", "person_ids");
+    List.of("bbox", "center", "radius");
+  private static final List<String> UNSUPPORTED_COUNT_FILTERS = List.of();
 
   private static void refuseUnsupported(RoutingContext ctx, List<String> filters) {
     for (String name : filters) {

@@ -54,6 +54,7 @@ public final class Problems {
       case UNAUTHENTICATED -> 401;
       case FORBIDDEN -> 403;
       case UNAVAILABLE -> 503;
+      case INVALID -> 422;
     };
   }
 
@@ -92,6 +93,11 @@ public final class Problems {
     }
     DomainException.Kind kind = DomainException.kindOf(failure);
     if (kind != null) {
+      if (kind == DomainException.Kind.INVALID) {
+        // A value the service found not to fit: FastAPI's validation shape, located at the body.
+        unprocessable(ctx, invalid(new JsonArray().add("body"), failure.getMessage(), "value_error", null));
+        return;
+      }
       if (kind == DomainException.Kind.UNAUTHENTICATED) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
       }

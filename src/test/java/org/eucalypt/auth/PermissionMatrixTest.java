@@ -389,7 +389,46 @@ class PermissionMatrixTest {
       return req(op, "/api/album-assets/" + links.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getString("id"),
         null, 200);
     });
+    m.put("create_person", op -> req(op, "/api/people", new JsonObject().put("library_id", library()), 201));
+    m.put("list_people", op -> req(op, "/api/people?library_id=" + library(), null, 200));
+    m.put("get_person", op -> req(op, "/api/people/" + person(library()), null, 200));
+    m.put("update_person", op -> req(op, "/api/people/" + person(library()), new JsonObject().put("name", "N"), 200));
+    m.put("delete_person", op -> req(op, "/api/people/" + person(library()), null, 200));
+    m.put("merge_people", op -> {
+      String lib = library();
+      return req(op, "/api/people/" + person(lib) + "/merge",
+        new JsonObject().put("source_person_ids", new JsonArray().add(person(lib))), 200);
+    });
+    m.put("create_face", op -> {
+      String lib = library();
+      return req(op, "/api/faces", faceBody(lib), 201);
+    });
+    m.put("list_faces", op -> req(op, "/api/faces?library_id=" + library(), null, 200));
+    m.put("get_face", op -> req(op, "/api/faces/" + face(library()), null, 200));
+    m.put("update_face", op -> {
+      String lib = library();
+      return req(op, "/api/faces/" + face(lib), new JsonObject().put("person_id", person(lib)), 200);
+    });
+    m.put("delete_face", op -> req(op, "/api/faces/" + face(library()), null, 200));
     return m;
+  }
+
+  private static String person(String lib) {
+    HttpResponse<Buffer> res = server.post("/api/people", owner.key(), new JsonObject().put("library_id", lib));
+    assertStatus(201, res);
+    return res.bodyAsJsonObject().getString("id");
+  }
+
+  /** A face on a real photo (its size is known): a 1x1 box at its corner. */
+  private static JsonObject faceBody(String lib) {
+    return new JsonObject().put("library_id", lib).put("asset_id", server.uploadPhoto(owner, lib).getString("id"))
+      .put("bounding_box", new JsonObject().put("x", 0).put("y", 0).put("w", 1).put("h", 1));
+  }
+
+  private static String face(String lib) {
+    HttpResponse<Buffer> res = server.post("/api/faces", owner.key(), faceBody(lib));
+    assertStatus(201, res);
+    return res.bodyAsJsonObject().getString("id");
   }
 
   private static String stack(String lib, String... assets) {
