@@ -104,6 +104,7 @@ public class ApiVerticle extends VerticleBase {
       }
     });
     builder.rootHandler(authentication::handle);
+    builder.rootHandler(QueryDecoding::protect);
     builder.rootHandler(StrictJson::check);
 
     AuthHandlers auth = new AuthHandlers(new AuthServiceImpl(vertx, settings));
@@ -185,7 +186,12 @@ public class ApiVerticle extends VerticleBase {
         throw new IllegalStateException("openapi.yaml names " + operationId + " but no handler serves it");
       }
       // Authentication runs as a root handler, before validation, as FastAPI's dependency does.
-      route.setDoSecurity(false).addHandler(handler).addFailureHandler(Problems::handleFailure);
+      route.setDoSecurity(false)
+        .addHandler(ctx -> {
+          QueryDecoding.restore(ctx);
+          handler.handle(ctx);
+        })
+        .addFailureHandler(Problems::handleFailure);
     }
     // The multipart body is validated while it streams, not buffered for the schema validator.
     builder.getRoute("create_asset").setDoValidation(false);

@@ -71,6 +71,7 @@ public final class Problems {
 
   /** The router's failure handler: whatever went wrong, the client gets FastAPI's shape. */
   public static void handleFailure(RoutingContext ctx) {
+    QueryDecoding.restore(ctx);
     Throwable failure = ctx.failure();
     if (failure instanceof HttpException he && he.getCause() instanceof ValidatorException ve) {
       unprocessable(ctx, ValidationErrors.from(ctx, ve));
