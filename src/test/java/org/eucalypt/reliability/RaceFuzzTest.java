@@ -40,14 +40,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Randomized interleavings, two server instances and two drains on one database and one store:
  * each round launches a random handful of trash, restore, expedite, upload, asset trash, restore
- * and delete, stacking, rendition tasks, album create, add, remove, cover and delete, and drain
- * batches, all at once, then checks the invariants of DESIGN.md from SQL and the store: counters
- * equal rows (1), rows and files match, renditions' included (2), nothing of a live library was
- * purged (3: every drain deletion committed while its library's last state event was a trash), a
- * live library downloads byte for byte (4), a removed library left no row or file (5); and what
- * hangs off assets stays whole: no stack with fewer than two members, every finished rendition
- * task's renditions there while its asset lives, albums that follow their live assets, hold only
- * their own library's assets and agree with the feed (7).
+ * and delete, stacking, rendition tasks, album create, add, remove, cover and delete, people and
+ * faces, and drain batches, all at once, then checks the invariants of DESIGN.md from SQL and the
+ * store: counters equal rows (1), rows and files match, renditions' included (2), nothing of a
+ * live library was purged (3: every drain deletion committed while its library's last state event
+ * was a trash), a live library downloads byte for byte (4), a removed library left no row or file
+ * (5); and what hangs off assets stays whole: no stack with fewer than two members, every finished
+ * rendition task's renditions there while its asset lives, albums that follow their live assets,
+ * hold only their own library's assets and agree with the feed (7), faces on their own library's
+ * assets, and every person's thumbnail one of its own faces.
  *
  * <p>{@code -Dreliability.race.rounds=N} (1,000 under {@code -Preliability}, 40 by default);
  * {@code -Dreliability.seed=N} replays the choices (not the thread timing).
@@ -96,6 +97,7 @@ class RaceFuzzTest {
   private final List<String> libraries = Collections.synchronizedList(new ArrayList<>());
   /** Albums the test made, with their library; and those a DELETE was sent for. */
   private final Map<String, String> albumLibrary = new ConcurrentHashMap<>();
+  private final Map<String, String> personLibrary = new ConcurrentHashMap<>();
   private final Set<String> albumsDeletedOnPurpose = ConcurrentHashMap.newKeySet();
 
   @Test
@@ -128,7 +130,10 @@ class RaceFuzzTest {
     }
     System.out.println("RaceFuzzTest operations: " + new java.util.TreeMap<>(ops) + "; memberships added: "
       + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_added'") + ", removed: "
-      + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_removed'"));
+      + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_removed'") + "; faces made: "
+      + a.count("SELECT count(*) FROM events WHERE event_type = 'face_created'") + ", stacks made: "
+      + a.count("SELECT count(*) FROM events WHERE event_type = 'stack_created'") + ", renditions recorded: "
+      + a.count("SELECT count(*) FROM tasks WHERE status = 'success'"));
   }
 
   private static WebClient client(Random r) {
@@ -162,6 +167,7 @@ class RaceFuzzTest {
     }
     // Albums whose library the drain removed are gone for good.
     albumLibrary.values().removeIf(lib -> !libraries.contains(lib));
+    personLibrary.values().removeIf(lib -> !libraries.contains(lib));
   }
 
   private String anyLibrary(Random r) {
@@ -178,6 +184,11 @@ class RaceFuzzTest {
     return ids.isEmpty() ? anyAsset(r) : ids.get(r.nextInt(ids.size()));
   }
 
+  private String personOf(Random r, String lib) {
+    List<String> ids = personLibrary.entrySet().stream().filter(e -> e.getValue().equals(lib)).map(Map.Entry::getKey).toList();
+    return ids.isEmpty() ? null : ids.get(r.nextInt(ids.size()));
+  }
+
   private String anyAlbum(Random r) {
     List<String> ids = new ArrayList<>(albumLibrary.keySet());
     return ids.isEmpty() ? "album_none" : ids.get(r.nextInt(ids.size()));
@@ -188,7 +199,7 @@ class RaceFuzzTest {
     String lib = anyLibrary(r);
     String op;
     Future<?> f;
-    switch (r.nextInt(19)) {
+    switch (r.nextInt(21)) {
       case 0 -> {
         op = "trash";
         f = expect(client(r).post("/api/libraries/" + lib + "/trash"), null, 200, 404);
@@ -275,6 +286,28 @@ class RaceFuzzTest {
         albumsDeletedOnPurpose.add(album);
         f = expect(client(r).delete("/api/albums/" + album), null, 200, 404)
           .onSuccess(res -> albumLibrary.remove(album));
+      }
+      case 19 -> {
+        op = "person";
+        f = expect(client(r).post("/api/people"), new JsonObject().put("library_id", lib).put("name", "p" + r.nextInt(100)),
+          201, 404).onSuccess(res -> {
+            if (res.statusCode() == 201) {
+              personLibrary.put(res.bodyAsJsonObject().getString("id"), lib);
+            }
+          });
+      }
+      case 20 -> {
+        // A face on one of the library's assets, for one of its people. 400: the asset is trashed;
+        // 404: it, its person or its library is gone; 422: no known size (random bytes) or the box
+        // does not fit; 409: a racing change.
+        op = "face";
+        String person = personOf(r, lib);
+        JsonObject face = new JsonObject().put("asset_id", assetOf(r, lib))
+          .put("bounding_box", new JsonObject().put("x", r.nextInt(40)).put("y", r.nextInt(30)).put("w", 20).put("h", 20));
+        if (person != null) {
+          face.put("person_id", person);
+        }
+        f = expect(client(r).post("/api/faces"), face, 201, 400, 404, 409, 422);
       }
       case 8, 9 -> {
         op = "drain batch";
@@ -363,6 +396,14 @@ class RaceFuzzTest {
     assertEquals(0, a.count("""
       SELECT count(*) FROM stacks s WHERE (SELECT count(*) FROM assets m WHERE m.stack_id = s.id) < 2"""),
       "a stack with fewer than two members");
+    // Faces: on an asset of their own library, and a person's thumbnail is one of its own faces.
+    assertEquals(0, a.count("SELECT count(*) FROM faces f JOIN assets x ON x.id = f.asset_id WHERE x.library_id <> f.library_id"),
+      "a face on another library's asset");
+    assertEquals(0, a.count("""
+      SELECT count(*) FROM people p
+       WHERE p.thumbnail_face_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.id = p.thumbnail_face_id AND f.person_id = p.id)"""),
+      "a person whose thumbnail is not one of its faces");
     // Renditions: none lost while its asset lives.
     assertEquals(0, a.count("""
       SELECT count(*) FROM tasks t
