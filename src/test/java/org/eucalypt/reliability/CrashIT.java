@@ -112,14 +112,20 @@ class CrashIT {
     String kept = createLibrary("kept");
     Map<String, byte[]> keptBytes = new HashMap<>();
     for (String lib : purged) {
-      for (int i = 0; i < ASSETS; i++) {
-        upload(lib, randomBytes(random), null);
+      List<String> ids = new ArrayList<>();
+      // One real photo, with a known size, for a face; the rest random bytes.
+      ids.add(upload(lib, photo(random), null));
+      for (int i = 1; i < ASSETS; i++) {
+        ids.add(upload(lib, randomBytes(random), null));
       }
+      fill(lib, ids);
     }
+    List<String> keptIds = new ArrayList<>();
     for (int i = 0; i < KEPT_ASSETS; i++) {
       // Real photos: their renditions are made, stored and recorded while the server is killed.
-      upload(kept, photo(random), keptBytes);
+      keptIds.add(upload(kept, photo(random), keptBytes));
     }
+    fill(kept, keptIds);
     Set<String> purgedKeys = db.strings("SELECT blob_key FROM assets a JOIN libraries l ON l.id = a.library_id"
       + " WHERE l.name LIKE 'purge-%'");
     // The kept library first: the drain takes the most overdue first, so it is being purged when
@@ -155,6 +161,7 @@ class CrashIT {
         killedMidPurge++;
       }
       db.assertInvariants("after kill " + k);
+      assertContentsWhole("after kill " + k);
       server = JarProcess.start(env(), port, log);
       if (!restored) {
         // After the first restart, the restore: it waits for the test's lock, then gets the row
@@ -178,6 +185,19 @@ class CrashIT {
         && db.count("SELECT count(*) FROM tasks WHERE status IN ('pending', 'started')") == 0
         && db.count("SELECT count(*) FROM blob_deletions WHERE not_before <= now()") == 0);
     db.assertInvariants("at the end");
+    assertContentsWhole("at the end");
+    // Nothing of the purged libraries' contents is left; the kept one's albums count what it holds.
+    for (String table : List.of("albums", "stacks", "people", "faces")) {
+      assertEquals(0, db.count("SELECT count(*) FROM " + table + " t JOIN libraries l ON l.id = t.library_id"
+        + " WHERE l.name LIKE 'purge-%'"), table + " of a purged library");
+      assertEquals(db.count("SELECT count(*) FROM " + table + " t JOIN libraries l ON l.id = t.library_id"
+        + " WHERE l.name = 'kept'"), db.count("SELECT count(*) FROM " + table), table + " of no library");
+    }
+    String album = db.strings("SELECT id::text FROM albums").iterator().next();
+    JsonObject shown = new JsonObject(send("GET", "/api/albums/" + org.eucalypt.id.Ids.ALBUM.format(
+      java.util.UUID.fromString(album)), null).body());
+    assertEquals(db.count("SELECT count(*) FROM album_assets m JOIN assets a ON a.id = m.asset_id"
+      + " WHERE a.trashed_at IS NULL AND m.album_id = '" + album + "'"), shown.getLong("asset_count"), shown.encode());
     // What a killed worker stored but never recorded stays listed for the sweep (a day on); nothing
     // else may be left: no purged asset's rendition, no file of a rendition whose row is gone.
     Set<String> recorded = db.strings("SELECT blob_key FROM assets UNION ALL SELECT blob_key FROM renditions");
@@ -315,7 +335,39 @@ class CrashIT {
     return out.toByteArray();
   }
 
-  private void upload(String lib, byte[] content, Map<String, byte[]> keep) throws Exception {
+  /**
+   * What a library holds besides assets: an album of its first twenty, a stack of its first two,
+   * and a person with a face on its first (a photo).
+   */
+  private void fill(String lib, List<String> ids) throws Exception {
+    HttpResponse<String> album = send("POST", "/api/albums", new JsonObject().put("library_id", lib).put("name", "a").encode());
+    assertEquals(201, album.statusCode(), album.body());
+    String albumId = new JsonObject(album.body()).getString("id");
+    io.vertx.core.json.JsonArray members = new io.vertx.core.json.JsonArray(new ArrayList<Object>(ids.subList(0, Math.min(20, ids.size()))));
+    assertEquals(200, send("POST", "/api/albums/" + albumId + "/assets", new JsonObject().put("asset_ids", members).encode())
+      .statusCode());
+    HttpResponse<String> stack = send("POST", "/api/stacks", new JsonObject().put("library_id", lib)
+      .put("asset_ids", new io.vertx.core.json.JsonArray().add(ids.get(0)).add(ids.get(1))).encode());
+    assertEquals(201, stack.statusCode(), stack.body());
+    HttpResponse<String> person = send("POST", "/api/people", new JsonObject().put("library_id", lib).put("name", "p").encode());
+    assertEquals(201, person.statusCode(), person.body());
+    HttpResponse<String> face = send("POST", "/api/faces", new JsonObject().put("library_id", lib).put("asset_id", ids.get(0))
+      .put("person_id", new JsonObject(person.body()).getString("id"))
+      .put("bounding_box", new JsonObject().put("x", 10).put("y", 10).put("w", 100).put("h", 100)).encode());
+    assertEquals(201, face.statusCode(), face.body());
+  }
+
+  /** What hangs off assets, in any committed state: stacks of two or more, faces and memberships of live rows. */
+  private void assertContentsWhole(String when) throws Exception {
+    assertEquals(0, db.count("SELECT count(*) FROM stacks s WHERE (SELECT count(*) FROM assets a WHERE a.stack_id = s.id) < 2"),
+      "a stack below two members " + when);
+    assertEquals(0, db.count("SELECT count(*) FROM album_assets m WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = m.asset_id)"),
+      "a membership of a deleted asset " + when);
+    assertEquals(0, db.count("SELECT count(*) FROM faces f WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = f.asset_id)"),
+      "a face of a deleted asset " + when);
+  }
+
+  private String upload(String lib, byte[] content, Map<String, byte[]> keep) throws Exception {
     Random random = new Random(java.util.Arrays.hashCode(content));
     String boundary = "crash" + random.nextLong();
     byte[] body = JarFixture.multipart(boundary, "d" + random.nextLong(), content);
@@ -325,9 +377,11 @@ class CrashIT {
       .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
     assertEquals(201, res.statusCode(), res.body());
+    String id = new JsonObject(res.body()).getString("id");
     if (keep != null) {
-      keep.put(new JsonObject(res.body()).getString("id"), content);
+      keep.put(id, content);
     }
+    return id;
   }
 
   private static void sleep(long millis) {

@@ -132,7 +132,7 @@ class RaceFuzzTest {
       + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_added'") + ", removed: "
       + a.count("SELECT count(*) FROM events WHERE event_type = 'album_asset_removed'") + "; faces made: "
       + a.count("SELECT count(*) FROM events WHERE event_type = 'face_created'") + ", stacks made: "
-      + a.count("SELECT count(*) FROM events WHERE event_type = 'stack_created'") + ", renditions recorded: "
+      + a.count("SELECT count(*) FROM events WHERE event_type = 'stack_created'") + ", rendition tasks succeeded (of assets still there): "
       + a.count("SELECT count(*) FROM tasks WHERE status = 'success'"));
   }
 
@@ -302,7 +302,7 @@ class RaceFuzzTest {
         // does not fit; 409: a racing change.
         op = "face";
         String person = personOf(r, lib);
-        JsonObject face = new JsonObject().put("asset_id", assetOf(r, lib))
+        JsonObject face = new JsonObject().put("library_id", lib).put("asset_id", assetOf(r, lib))
           .put("bounding_box", new JsonObject().put("x", r.nextInt(40)).put("y", r.nextInt(30)).put("w", 20).put("h", 20));
         if (person != null) {
           face.put("person_id", person);
