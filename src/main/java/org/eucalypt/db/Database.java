@@ -128,6 +128,14 @@ public final class Database {
     return e instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(e.getMessage());
   }
 
+  /**
+   * A transaction that lost a race and was rolled back whole: a serialization failure (40001) or
+   * a deadlock (40P01). Retrying it unchanged is safe; services answer it as a conflict.
+   */
+  public static boolean lostRace(Throwable e) {
+    return e instanceof PgException pe && ("40001".equals(pe.getSqlState()) || "40P01".equals(pe.getSqlState()));
+  }
+
   /** The connection under a statement went away (as opposed to the database refusing it). */
   static boolean brokenConnection(Throwable e) {
     // A terminated backend's socket may be reset before its FATAL message is read.

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -439,7 +438,7 @@ public final class PeopleServiceImpl implements PeopleService {
    */
   private <T> Future<T> change(Function<SqlConnection, Future<T>> work) {
     return pool.withTransaction(work).recover(e -> Future.failedFuture(
-      e instanceof PgException pe && ("40P01".equals(pe.getSqlState()) || "40001".equals(pe.getSqlState()))
+      Database.lostRace(e)
         ? DomainException.conflict("A concurrent change to these people or faces came first; nothing was changed,"
           + " retry the request")
         : e));

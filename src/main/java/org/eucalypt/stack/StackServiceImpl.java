@@ -3,7 +3,6 @@ package org.eucalypt.stack;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -47,8 +46,6 @@ import java.util.function.Function;
  */
 public final class StackServiceImpl implements StackService {
   private static final int LIBRARY_LOCK_ATTEMPTS = 5;
-  private static final String SERIALIZATION_FAILURE = "40001";
-  private static final String DEADLOCK = "40P01";
 
   private final Clock clock;
   private final Pool pool;
@@ -339,7 +336,7 @@ public final class StackServiceImpl implements StackService {
         if (e instanceof LibraryMoved && attempt < LIBRARY_LOCK_ATTEMPTS) {
           return change(work, attempt + 1);
         }
-        if (e instanceof LibraryMoved || raced(e)) {
+        if (e instanceof LibraryMoved || Database.lostRace(e)) {
           return Future.failedFuture(DomainException.conflict(
             "A concurrent change to these stacks or assets came first; nothing was changed, retry the request"));
         }
@@ -347,14 +344,10 @@ public final class StackServiceImpl implements StackService {
       });
   }
 
-  private static boolean raced(Throwable e) {
-    return e instanceof PgException pe && (SERIALIZATION_FAILURE.equals(pe.getSqlState()) || DEADLOCK.equals(pe.getSqlState()));
-  }
-
   /** The first statement of a change: the live library, share-locked. */
   private static Future<RowSet<Row>> lockLibrary(SqlConnection tx, String sql, Tuple params) {
     return tx.preparedQuery(sql).execute(params)
-      .recover(e -> Future.failedFuture(raced(e) ? new LibraryMoved() : e))
+      .recover(e -> Future.failedFuture(Database.lostRace(e) ? new LibraryMoved() : e))
       .compose(rows -> rows.size() == 0 ? Future.failedFuture(DomainException.notFound()) : Future.succeededFuture(rows));
   }
 
