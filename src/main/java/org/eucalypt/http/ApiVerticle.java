@@ -88,8 +88,9 @@ public class ApiVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     Authentication authentication = new Authentication(new Authenticator(vertx, settings, clock), signer,
       new Permissions(contract));
-    // First of all: a request id, and one access-log line when the request ends.
-    builder.rootHandler(org.eucalypt.ops.RequestLog.create());
+    // First of all: a request id, and one access-log line and the HTTP meters when the request ends.
+    builder.rootHandler(org.eucalypt.ops.RequestLog.create(
+      org.eucalypt.ops.HttpMetrics.of(org.eucalypt.ops.Metrics.registry(vertx))));
     // A URL that cannot be decoded is refused before anything reads its parameters.
     builder.rootHandler(MalformedRequests::checkUrl);
     // An unserved method or a Gumnut path eucalypt does not serve: 405 or 404, before any key is asked for.

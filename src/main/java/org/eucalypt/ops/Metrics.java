@@ -13,6 +13,7 @@ import org.eucalypt.config.Settings;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import org.eucalypt.drain.DrainMetrics;
@@ -20,6 +21,7 @@ import org.eucalypt.drain.DrainMetrics;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code vertx_http_server_response_time_seconds} (a histogram) and
  *       {@code vertx_http_server_requests_total}, by {@code method}, {@code code} and {@code route}: the
- *       route template matched (such as {@code /api/libraries/:library_id/trash}), never the raw path;</li>
+ *       route template matched (such as {@code /api/libraries/:library_id/trash}), never the raw path
+ *       ({@link HttpMetrics}, recorded by {@link RequestLog});</li>
  *   <li>{@code vertx_pool_in_use}, {@code vertx_pool_ratio}, {@code vertx_pool_queue_pending} and
  *       {@code vertx_pool_queue_time_seconds} (a histogram): the PostgreSQL pool's use and waits;</li>
  *   <li>{@code vertx_eventbus_sent_total}, {@code _received_total}, {@code _processed_total},
@@ -62,9 +65,11 @@ public final class Metrics {
       .setRegistryName("eucalypt-" + SEQUENCE.incrementAndGet())
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setJvmMetricsEnabled(true)
-      // The route template, not the path: a label per library id would never end.
-      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE,
-        Label.POOL_TYPE, Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE));
+      // The HTTP server's meters are recorded by RequestLog (HttpMetrics says why); the sockets'
+      // byte counts, per read and per write, told nothing the HTTP meters do not.
+      .setDisabledMetricsCategories(Set.of(MetricsDomain.HTTP_SERVER.toCategory(),
+        MetricsDomain.NET_SERVER.toCategory(), MetricsDomain.NET_CLIENT.toCategory()))
+      .setLabels(EnumSet.of(Label.POOL_TYPE, Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE));
     VertxOptions withMetrics = new VertxOptions(options).setMetricsOptions(metrics);
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
     Future<Vertx> built = settings == null
@@ -84,9 +89,6 @@ public final class Metrics {
       // The pools are named after their database URL, which may carry a password: never export it.
       .meterFilter(MeterFilter.replaceTagValues(Label.POOL_NAME.toString(),
         name -> name.startsWith("eucalypt:") ? "eucalypt" : name.startsWith("eucalypt-reads:") ? "eucalypt-reads" : name))
-      // A request that fails passes its route again on the way to the failure handler, which
-      // Vert.x reports as "/a>/a": one route is one route.
-      .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(), Metrics::collapseRoute))
       .meterFilter(new MeterFilter() {
         @Override
         public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -96,24 +98,6 @@ public final class Metrics {
         }
       });
     return registry;
-  }
-
-  static String collapseRoute(String route) {
-    if (route == null || route.indexOf('>') < 0) {
-      return route;
-    }
-    StringBuilder out = new StringBuilder();
-    String last = null;
-    for (String part : route.split(">")) {
-      if (!part.equals(last)) {
-        if (out.length() > 0) {
-          out.append('>');
-        }
-        out.append(part);
-        last = part;
-      }
-    }
-    return out.toString();
   }
 
   /** Histogram buckets, in nanoseconds: 1 ms to 30 s, a dozen per series rather than Micrometer's seventy. */

@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * The first handler of every request: gives it a request id and writes one access-log line when
- * it ends.
+ * The first handler of every request: gives it a request id, and when it ends, writes one
+ * access-log line and records it in the HTTP meters ({@link HttpMetrics}).
  *
  * <p>The id is the client's {@code X-Request-Id} when it sends a sane one (up to 128 characters
  * of letters, digits and {@code -_.:/+=}), else a new random one; either way the response
@@ -33,11 +33,15 @@ public final class RequestLog implements Handler<RoutingContext> {
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
   private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
-  private RequestLog() {
+  private final HttpMetrics metrics;
+
+  private RequestLog(HttpMetrics metrics) {
+    this.metrics = metrics;
   }
 
-  public static RequestLog create() {
-    return new RequestLog();
+  /** Logs every request and records it in {@code metrics}. */
+  public static RequestLog create(HttpMetrics metrics) {
+    return new RequestLog(metrics);
   }
 
   @Override
@@ -50,22 +54,25 @@ public final class RequestLog implements Handler<RoutingContext> {
     ctx.response().putHeader(HEADER, id);
     // An h2c upgrade closes the HTTP/1.1 side and reports a failure though the response went
     // out whole: a response that ended counts as ended.
-    ctx.addEndHandler(ar -> log(ctx, id, started, ar.succeeded() || ctx.response().ended()));
+    ctx.addEndHandler(ar -> ended(ctx, id, started, ar.succeeded() || ctx.response().ended()));
     ctx.next();
   }
 
-  private static void log(RoutingContext ctx, String id, long started, boolean completed) {
+  private void ended(RoutingContext ctx, String id, long started, boolean completed) {
+    long nanos = System.nanoTime() - started;
+    HttpServerRequest req = ctx.request();
+    HttpServerResponse res = ctx.response();
+    Route route = ctx.currentRoute();
+    String template = route != null && route.getPath() != null ? route.getPath() : null;
+    int status = completed ? res.getStatusCode() : 0;
+    if (completed) {
+      metrics.record(req.method().name(), status, template, nanos);
+    }
     if (!ACCESS.isInfoEnabled()) {
       return;
     }
-    HttpServerRequest req = ctx.request();
-    HttpServerResponse res = ctx.response();
-    long micros = (System.nanoTime() - started) / 1_000;
-    double millis = micros / 1000.0;
-    Route route = ctx.currentRoute();
-    String template = route != null && route.getPath() != null ? route.getPath() : null;
+    double millis = nanos / 1_000 / 1000.0;
     SocketAddress remote = req.remoteAddress();
-    int status = completed ? res.getStatusCode() : 0;
     ACCESS.atInfo()
       .addKeyValue("request_id", id)
       .addKeyValue("method", req.method().name())
