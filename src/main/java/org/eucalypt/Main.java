@@ -145,8 +145,9 @@ public final class Main {
     }
     Vertx vertx;
     try {
-      // Built with its metrics: GET /metrics serves them.
-      vertx = Metrics.vertx(new VertxOptions(), settings).toCompletionStage().toCompletableFuture().join();
+      // Built with its metrics: GET /metrics serves them. Netty's epoll transport where the jar
+      // carries it (Linux), NIO elsewhere: Vert.x picks, and logs which.
+      vertx = Metrics.vertx(new VertxOptions().setPreferNativeTransport(true), settings).toCompletionStage().toCompletableFuture().join();
     } catch (java.util.concurrent.CompletionException e) {
       System.err.println("eucalypt could not join the cluster: " + message(e.getCause()));
       System.exit(1);

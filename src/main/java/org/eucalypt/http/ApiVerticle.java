@@ -55,6 +55,9 @@ public class ApiVerticle extends VerticleBase {
       HttpServerOptions options = new HttpServerOptions()
         .setPort(settings.httpPort())
         .setCompressionSupported(true)
+        // No WebSockets here: without their compression, no handler for it sits in every connection's pipeline.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         // Clients (curl, httpx) ask before sending a large upload; answer at once, not after their timeout.
         .setHandle100ContinueAutomatically(true)
         .setMaxHeaderSize(16 * 1024)
