@@ -6,12 +6,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import org.eucalypt.album.AlbumServiceImpl;
 import org.eucalypt.asset.AssetServiceImpl;
@@ -26,10 +24,12 @@ import org.eucalypt.storage.BlobStore;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The HTTP face of eucalypt. Its routes and request validation come from {@code openapi.yaml}
- * through vertx-web-openapi-router; each operationId is bound to a handler of the same name.
+ * The HTTP face of eucalypt. Its operations and request validation come from {@code openapi.yaml}
+ * (vertx-openapi): {@link RouteGuard} finds the operation of a request, {@link Operations}
+ * validates it and calls the handler of the same name.
  * Handlers know HTTP only. They call this verticle's own instances of the lifecycle services
  * in-process, so a request is served on the event loop that took it, with no hop to another
  * thread; the same services face other Vert.x services on the event bus (bus.ServiceVerticle).
@@ -86,20 +86,22 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private Router router(OpenAPIContract contract) {
-    RouterBuilder builder = RouterBuilder.create(InlineValidation.of(vertx), new CachedValidators(contract),
-      RequestExtractor.withBodyHandler());
+    Router router = Router.router(vertx);
+    // The handlers every request passes, in order, on one route.
+    Route everyRequest = router.route();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     Authentication authentication = new Authentication(new Authenticator(vertx, settings, clock), signer,
       new Permissions(contract));
     // First of all: a request id, and one access-log line and the HTTP meters when the request ends.
-    builder.rootHandler(org.eucalypt.ops.RequestLog.create(
+    everyRequest.handler(org.eucalypt.ops.RequestLog.create(
       org.eucalypt.ops.HttpMetrics.of(org.eucalypt.ops.Metrics.registry(vertx))));
     // A URL that cannot be decoded is refused before anything reads its parameters.
-    builder.rootHandler(MalformedRequests::checkUrl);
-    // An unserved method or a Gumnut path eucalypt does not serve: 405 or 404, before any key is asked for.
-    builder.rootHandler(new RouteGuard(contract)::handle);
+    everyRequest.handler(MalformedRequests::checkUrl);
+    // Which operation serves the request; an unserved method or a Gumnut path eucalypt does not
+    // serve: 405 or 404, before any key is asked for.
+    everyRequest.handler(new RouteGuard(contract)::handle);
     // Uploads stream their body themselves; everything else is read whole, within the limit.
-    builder.rootHandler(ctx -> {
+    everyRequest.handler(ctx -> {
       if (isUpload(ctx)) {
         ctx.request().pause();
         ctx.next();
@@ -107,9 +109,9 @@ public class ApiVerticle extends VerticleBase {
         body.handle(ctx);
       }
     });
-    builder.rootHandler(authentication::handle);
-    builder.rootHandler(QueryDecoding::protect);
-    builder.rootHandler(StrictJson::check);
+    everyRequest.handler(authentication::handle);
+    everyRequest.handler(QueryDecoding::protect);
+    everyRequest.handler(StrictJson::check);
 
     AuthHandlers auth = new AuthHandlers(new AuthServiceImpl(vertx, settings));
     EventHandlers events = new EventHandlers(new EventServiceImpl(vertx, settings));
@@ -183,24 +185,11 @@ public class ApiVerticle extends VerticleBase {
       Map.entry("get_face", people::getFace),
       Map.entry("update_face", people::updateFace),
       Map.entry("delete_face", people::deleteFace));
-    for (OpenAPIRoute route : builder.getRoutes()) {
-      String operationId = route.getOperation().getOperationId();
-      Handler<RoutingContext> handler = operations.get(operationId);
-      if (handler == null) {
-        throw new IllegalStateException("openapi.yaml names " + operationId + " but no handler serves it");
-      }
-      // Authentication runs as a root handler, before validation, as FastAPI's dependency does.
-      route.setDoSecurity(false)
-        .addHandler(ctx -> {
-          QueryDecoding.restore(ctx);
-          handler.handle(ctx);
-        })
-        .addFailureHandler(Problems::handleFailure);
-    }
-    // The multipart body is validated while it streams, not buffered for the schema validator.
-    builder.getRoute("create_asset").setDoValidation(false);
 
-    Router router = builder.createRouter();
+    // Then the operation, validated, to its handler. The multipart body of an upload is
+    // validated while it streams, not buffered for the schema validator.
+    everyRequest.handler(new Operations(vertx, contract, operations, Set.of("create_asset"))::handle);
+
     // Without the internal keys vertx-openapi adds while parsing, which break viewers and SDK generators.
     JsonObject document = org.eucalypt.ops.Docs.published(contract.getRawContract());
     router.get("/openapi.json").handler(ctx -> Replies.json(ctx, 200, document));

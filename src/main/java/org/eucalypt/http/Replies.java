@@ -15,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.vertx.ext.web.openapi.router.RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST;
 
 /**
  * What every handler needs, in one place: the caller, the validated parameters (ids, times,
@@ -60,7 +59,7 @@ final class Replies {
   }
 
   static ValidatedRequest validated(RoutingContext ctx) {
-    return ctx.get(KEY_META_DATA_VALIDATED_REQUEST);
+    return Operations.validated(ctx);
   }
 
   static JsonObject body(RoutingContext ctx) {

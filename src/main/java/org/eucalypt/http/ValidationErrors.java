@@ -167,7 +167,7 @@ final class ValidationErrors {
   private static Object parameterInput(RoutingContext ctx, String in, String name) {
     return switch (in) {
       case "query" -> ctx.queryParams().get(name);
-      case "path" -> ctx.pathParam(name);
+      case "path" -> Operations.rawPathParameter(ctx, name);
       case "header" -> ctx.request().getHeader(name);
       default -> null;
     };

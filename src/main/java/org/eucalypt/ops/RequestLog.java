@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class RequestLog implements Handler<RoutingContext> {
   public static final String HEADER = "X-Request-Id";
+  /** Where the operation's route template waits on the routing context (http.Operations). */
+  public static final String ROUTE = "eucalypt.route";
   /** Where the id waits on the routing context. */
   public static final String REQUEST_ID = "eucalypt.request_id";
   private static final Logger ACCESS = LoggerFactory.getLogger("eucalypt.access");
@@ -62,8 +64,11 @@ public final class RequestLog implements Handler<RoutingContext> {
     long nanos = System.nanoTime() - started;
     HttpServerRequest req = ctx.request();
     HttpServerResponse res = ctx.response();
-    Route route = ctx.currentRoute();
-    String template = route != null && route.getPath() != null ? route.getPath() : null;
+    String template = ctx.get(ROUTE);
+    if (template == null) {
+      Route route = ctx.currentRoute();  // an operator's route (/health/ready), or none at all
+      template = route != null ? route.getPath() : null;
+    }
     int status = completed ? res.getStatusCode() : 0;
     if (completed) {
       metrics.record(req.method().name(), status, template, nanos);
