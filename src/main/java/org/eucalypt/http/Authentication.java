@@ -35,11 +35,13 @@ final class Authentication {
       ctx.next();
       return;
     }
-    var download = DOWNLOAD.matcher(path);
-    if (download.matches() && signer.verify(download.group(1),
-      ctx.request().getParam("expires"), ctx.request().getParam("signature"))) {
-      ctx.next();
-      return;
+    if (path.startsWith("/api/assets/")) {
+      var download = DOWNLOAD.matcher(path);
+      if (download.matches() && signer.verify(download.group(1),
+        ctx.request().getParam("expires"), ctx.request().getParam("signature"))) {
+        ctx.next();
+        return;
+      }
     }
     String token = Authenticator.bearerToken(ctx.request().getHeader("Authorization"));
     if (token == null) {

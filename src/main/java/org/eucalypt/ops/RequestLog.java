@@ -77,7 +77,9 @@ public final class RequestLog implements Handler<RoutingContext> {
       return;
     }
     double millis = nanos / 1_000 / 1000.0;
-    SocketAddress remote = req.remoteAddress();
+    // The socket's own address: vertx-web's request wrapper would parse Forwarded headers for
+    // it first, which eucalypt does not trust (allowForward stays NONE) and so never changes it.
+    SocketAddress remote = req.connection() == null ? null : req.connection().remoteAddress();
     ACCESS.atInfo()
       .addKeyValue("request_id", id)
       .addKeyValue("method", req.method().name())
