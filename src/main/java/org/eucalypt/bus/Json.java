@@ -14,6 +14,8 @@ public final class Json {
     JsonObject toJson();
   }
 
+  /** Years outside 0-9999, which PostgreSQL can hold and four digits cannot. */
+  private static final DateTimeFormatter LONG_YEARS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
 
   private Json() {
   }
@@ -48,9 +50,6 @@ public final class Json {
     c[26] = 'Z';
     return new String(c);
   }
-
-  /** Years outside 0-9999, which PostgreSQL can hold and four digits cannot. */
-  private static final DateTimeFormatter LONG_YEARS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
 
   private static void digits(char[] c, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
