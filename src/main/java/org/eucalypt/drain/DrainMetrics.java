@@ -60,13 +60,16 @@ public final class DrainMetrics {
       .description("Drain ticks, by outcome").register(registry);
     batchDuration = Timer.builder(BATCH_DURATION)
       .description("Time of one drain batch that did work, files included").register(registry);
-    Gauge.builder("eucalypt.drain.libraries.awaiting.purge", awaiting, AtomicLong::doubleValue)
+    // Held strongly: Micrometer keeps a gauge's object by a weak reference, so once the drain that
+    // owned these was undeployed (a test's, or a stopped server's still scraped) a collection
+    // turned the last values into NaN.
+    Gauge.builder("eucalypt.drain.libraries.awaiting.purge", awaiting, AtomicLong::doubleValue).strongReference(true)
       .description("Trashed libraries not yet removed, as of the last tick").register(registry);
-    Gauge.builder("eucalypt.drain.libraries.due", due, AtomicLong::doubleValue)
+    Gauge.builder("eucalypt.drain.libraries.due", due, AtomicLong::doubleValue).strongReference(true)
       .description("Trashed libraries past their retention window, as of the last tick").register(registry);
-    Gauge.builder("eucalypt.drain.assets.due", assetsDue, AtomicLong::doubleValue)
+    Gauge.builder("eucalypt.drain.assets.due", assetsDue, AtomicLong::doubleValue).strongReference(true)
       .description("Assets left in libraries past their retention window, as of the last tick").register(registry);
-    Gauge.builder("eucalypt.drain.last.tick.timestamp", lastTickMillis, v -> v.get() / 1000.0)
+    Gauge.builder("eucalypt.drain.last.tick.timestamp", lastTickMillis, v -> v.get() / 1000.0).strongReference(true)
       .description("When the last drain tick ended well, in seconds since the epoch (0: none yet)")
       .baseUnit("seconds").register(registry);
   }

@@ -115,6 +115,8 @@ class MetricsTest {
     } finally {
       vertx.undeploy(deployment).await();
     }
+    // The drain that owned the gauges is gone; a collection must not blank what they last said.
+    System.gc();
     String done = scrape(server);
     assertEquals(3, sample(done, "eucalypt_drain_assets_purged_total", null), done);
     // Batches of two: two batches take the assets, the library row goes with the second.
