@@ -79,6 +79,27 @@ final class Fixtures {
     return img;
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger SERIAL = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * {@link #quadrants} with a serial number painted in the top-left quadrant, so that no two
+   * calls encode to the same JPEG (the same bytes twice are one asset). The number is 16 bits as
+   * black and white 8x8 squares, JPEG's own block size: one random pixel was not enough, as
+   * JPEG's quantisation can round a single pixel's change away (a CI run uploaded "two" photos
+   * that were byte for byte the same).
+   */
+  static BufferedImage distinctQuadrants(int width, int height) {
+    BufferedImage img = quadrants(width, height);
+    int serial = SERIAL.incrementAndGet();
+    Graphics2D g = img.createGraphics();
+    for (int bit = 0; bit < 16; bit++) {
+      g.setColor((serial >> bit & 1) == 1 ? Color.WHITE : Color.BLACK);
+      g.fillRect(width / 4 + bit % 4 * 8, height / 4 + bit / 4 * 8, 8, 8);
+    }
+    g.dispose();
+    return img;
+  }
+
   /**
    * A JPEG whose stored pixels, once turned as EXIF {@code orientation} says, show
    * {@code displayed}: each displayed pixel (x, y) is taken from where that orientation stores it.

@@ -100,9 +100,7 @@ class RenditionQueueTest {
 
   /** A distinct photo each time (the same bytes twice would be one asset). */
   private Path photo() throws Exception {
-    java.awt.image.BufferedImage img = Fixtures.quadrants(1600, 1200);
-    img.setRGB(0, 0, java.util.concurrent.ThreadLocalRandom.current().nextInt());
-    return Fixtures.write(dir.resolve("photo-" + UUID.randomUUID() + ".jpg"), img, "jpeg");
+    return Fixtures.write(dir.resolve("photo-" + UUID.randomUUID() + ".jpg"), Fixtures.distinctQuadrants(1600, 1200), "jpeg");
   }
 
   private Row task(UUID asset, String type) {

@@ -54,8 +54,7 @@ class RenditionVerticleTest {
     String lib = server.createLibrary(alice, "Photos");
     int photos = 4;
     for (int i = 0; i < photos; i++) {
-      BufferedImage img = Fixtures.quadrants(800, 600);
-      img.setRGB(0, 0, i * 77 + 1);
+      BufferedImage img = Fixtures.distinctQuadrants(800, 600);
       Path jpg = Fixtures.write(dir.resolve("p" + i + ".jpg"), img, "jpeg");
       HttpResponse<Buffer> res = server.upload(alice, lib, "p" + i + ".jpg", Buffer.buffer(Files.readAllBytes(jpg)));
       assertEquals(201, res.statusCode(), res.bodyAsString());
