@@ -100,6 +100,17 @@ if "get_library" in ran:
         o = p32[k.replace("-", "_")] = contender(f"get_library-c32-{k}", p32["server"])
         o["ratio_to_reference"] = o["req_per_s"] / p32["reference"]["tx_per_s"]
         o["same_json"] = json_check(f"json-{k}")
+    # The goal's ratio to the pipelined floor: the two took turns (bench/run.sh, BENCH_ROUNDS), and
+    # each round's ratio compares runs seconds apart; the median round is the one that counts.
+    rounds, r = [], 1
+    while os.path.exists(os.path.join(raw, f"get_library-c32-server-round{r}.json")):
+        s, f = wrk(f"get_library-c32-server-round{r}"), wrk(f"get_library-c32-floor-pipelined-round{r}")
+        rounds.append({"server": s, "floor": f, "ratio": s["req_per_s"] / f["req_per_s"]})
+        r += 1
+    if rounds:
+        fp = p32["floor_pipelined"]
+        fp["rounds"] = rounds
+        fp["rounds_median_ratio"] = statistics.median(x["ratio"] for x in rounds)
 
 # 2: GET assets, pages of 20 and 200 at 32 connections, vs the pipelined floor and pgbench
 if "list_assets" in ran:
@@ -169,7 +180,8 @@ if "get_library" in out:
     p32 = out["get_library"]["c32"]
     goals += [
         ("GET library >= 0.6x pgbench at 32 connections", p32["ratio"], ">=", 0.6),
-        ("GET library >= 0.8x the pipelined floor (Floor.java)", p32["floor_pipelined"]["server_ratio"], ">=", 0.8),
+        ("GET library >= 0.8x the pipelined floor (Floor.java), median of the rounds they took turns",
+         p32["floor_pipelined"].get("rounds_median_ratio", p32["floor_pipelined"]["server_ratio"]), ">=", 0.8),
         ("GET library >= 4x the FastAPI + asyncpg peer", p32["peer"]["server_ratio"], ">=", 4.0),
     ]
 if "trash_restore" in out:
@@ -194,13 +206,24 @@ ops = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "<": lambda a, b: a
 out["goals"] = [{"goal": g, "value": v, "target": f"{op} {t}", "met": ops[op](v, t)} for g, v, op, t in goals]
 
 
+def rounds_text(fp, times="x"):
+    """The rounds the server and the pipelined floor took turns, if they did ({times}: x, or × in Markdown)."""
+    if "rounds" not in fp:
+        return ""
+    each = " / ".join(f"{x['server']['req_per_s']:,.0f} vs {x['floor']['req_per_s']:,.0f} = {x['ratio']:.2f}{times}"
+                      for x in fp["rounds"])
+    median = f"{fp['rounds_median_ratio']:.2f}{times}"
+    return f"; taking turns {len(fp['rounds'])} times: {each}, median {'**' + median + '**' if times != 'x' else median}"
+
+
 def summary():
     """The GET figures as ratios, one line each, for the terminal."""
     lines = []
     if "get_library" in out:
         p = out["get_library"]["c32"]
         lines.append(f"GET library c32: server {p['server']['req_per_s']:,.0f} req/s = "
-                     f"{p['floor_pipelined']['server_ratio']:.2f}x pipelined floor ({p['floor_pipelined']['req_per_s']:,.0f}), "
+                     f"{p['floor_pipelined']['server_ratio']:.2f}x pipelined floor ({p['floor_pipelined']['req_per_s']:,.0f}"
+                     f"{rounds_text(p['floor_pipelined'])}), "
                      f"{p['floor_pooled']['server_ratio']:.2f}x pooled floor ({p['floor_pooled']['req_per_s']:,.0f}), "
                      f"{p['ratio']:.2f}x pgbench ({p['reference']['tx_per_s']:,.0f}), "
                      f"{p['peer']['server_ratio']:.2f}x peer ({p['peer']['req_per_s']:,.0f})")
@@ -293,7 +316,8 @@ def vs(o, what):
 
 
 def contenders_cell(p):
-    return "; ".join([vs(p["floor_pipelined"], "pipelined floor"), vs(p["floor_pooled"], "pooled floor"),
+    return "; ".join([vs(p["floor_pipelined"], "pipelined floor") + rounds_text(p["floor_pipelined"], "×"),
+                      vs(p["floor_pooled"], "pooled floor"),
                       vs(p["peer"], "FastAPI + asyncpg peer")])
 
 

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Validator;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -31,11 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * schema can serve every request and thread. The parameter and media-type schemas are created
  * once when the contract is parsed, so their identity is a sound cache key.
  *
- * <p>A schema that only says {@code type: string} (every path parameter here: the handler parses
- * the id itself) gets a validator that checks just that. The general one still cost 9% of the
- * server's CPU on {@code GET /api/libraries/{id}} (bench/results/2026-11-23T192535Z-profile.txt)
- * to learn that a path segment is a string; anything else is handed to it, so its answers, and
- * its error messages, are unchanged.
+ * <p>A parameter whose schema only says {@code type: string} never gets here: see
+ * {@link StringParameters}.
  */
 final class CachedValidators implements OpenAPIContract {
   private final OpenAPIContract contract;
@@ -112,34 +108,7 @@ final class CachedValidators implements OpenAPIContract {
 
     @Override
     public Validator validator(JsonSchema schema) {
-      return validators.computeIfAbsent(new Identity(schema), id -> {
-        Validator general = repository.validator(id.schema());
-        return onlyAString(id.schema()) ? new StringValidator(general) : general;
-      });
-    }
-
-    /** Keywords that annotate a schema without constraining what it accepts. */
-    private static final java.util.Set<String> ANNOTATIONS = java.util.Set.of("description", "title", "examples", "$comment");
-
-    /** {@code {type: string}} and annotations, nothing more (keys in {@code __} are vertx-openapi's own). */
-    static boolean onlyAString(JsonSchema schema) {
-      if (!"string".equals(schema.get("type"))) {
-        return false;
-      }
-      for (String key : schema.fieldNames()) {
-        if (!key.equals("type") && !key.startsWith("__") && !ANNOTATIONS.contains(key)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** Valid for any string, as the schema says; the general validator judges everything else. */
-    private record StringValidator(Validator general) implements Validator {
-      @Override
-      public OutputUnit validate(Object instance) {
-        return instance instanceof String ? new OutputUnit(true) : general.validate(instance);
-      }
+      return validators.computeIfAbsent(new Identity(schema), id -> repository.validator(id.schema()));
     }
 
     /** A schema compared by identity: its equals and hashCode would walk the whole schema. */

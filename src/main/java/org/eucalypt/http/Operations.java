@@ -23,8 +23,10 @@ import java.util.Set;
  * Serves each operation of {@code openapi.yaml} with the handler of the same name. {@link RouteGuard}
  * has found the operation already, by the contract's own path lookup; here the request is
  * validated against it by vertx-openapi's {@link RequestValidator} (what it cannot accept answers
- * FastAPI's 422, see {@link Problems}), and the handler reads the validated parameters with
- * {@link Replies}.
+ * FastAPI's 422, see {@link Problems}; plain string parameters are taken as sent, see
+ * {@link StringParameters}), and the handler reads the validated parameters with {@link Replies}.
+ * An operation that takes nothing but string path segments has nothing to validate: they are
+ * read straight from the path ({@link PathSegments}).
  *
  * <p>vertx-web-openapi-router's RouterBuilder did the same by mounting one vertx-web route per
  * operation, after RouteGuard had already looked the operation up: each request then tried the
@@ -45,6 +47,8 @@ final class Operations {
   private final Set<String> unvalidated;
   /** Each operation's path in vertx-web's form ({@code /api/libraries/:library_id}), for logs and metrics. */
   private final Map<String, String> templates = new HashMap<>();
+  /** The operations that take only string path segments, read without the validator ({@link PathSegments}). */
+  private final Map<String, PathSegments> segmentsOnly = new HashMap<>();
 
   /**
    * @param handlers a handler for every operationId of the contract
@@ -52,7 +56,7 @@ final class Operations {
    */
   Operations(Vertx vertx, OpenAPIContract contract, Map<String, Handler<RoutingContext>> handlers, Set<String> unvalidated) {
     this.contract = contract;
-    this.validator = RequestValidator.create(InlineValidation.of(vertx), new CachedValidators(contract));
+    this.validator = new StringParameters(InlineValidation.of(vertx), new CachedValidators(contract));
     this.handlers = handlers;
     this.unvalidated = unvalidated;
     for (Path path : contract.getPaths()) {
@@ -61,6 +65,10 @@ final class Operations {
           throw new IllegalStateException("openapi.yaml names " + op.getOperationId() + " but no handler serves it");
         }
         templates.put(op.getOperationId(), path.getName().replaceAll("\\{([^}/]+)}", ":$1"));
+        PathSegments segments = PathSegments.of(path.getName(), op);
+        if (segments != null) {
+          segmentsOnly.put(op.getOperationId(), segments);
+        }
       }
     }
   }
@@ -75,6 +83,12 @@ final class Operations {
     ctx.put(RequestLog.ROUTE, templates.get(operationId));
     Handler<RoutingContext> handler = handlers.get(operationId);
     if (unvalidated.contains(operationId)) {
+      serve(ctx, handler);
+      return;
+    }
+    PathSegments segments = segmentsOnly.get(operationId);
+    if (segments != null) {
+      ctx.put(VALIDATED, segments.read(ctx.request()));
       serve(ctx, handler);
       return;
     }

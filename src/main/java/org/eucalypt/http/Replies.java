@@ -32,7 +32,8 @@ final class Replies {
 
   /** Answers the service's result with {@code status}; a void result answers {@code {}}. */
   static void answer(RoutingContext ctx, int status, Future<?> result) {
-    result.onSuccess(value -> json(ctx, status, value)).onFailure(ctx::fail);
+    // One listener, not onSuccess and onFailure: a second one makes every future keep a list.
+    result.onComplete(value -> json(ctx, status, value), ctx::fail);
   }
 
   static void json(RoutingContext ctx, int status, Object body) {

@@ -80,17 +80,30 @@ public final class RequestLog implements Handler<RoutingContext> {
     // The socket's own address: vertx-web's request wrapper would parse Forwarded headers for
     // it first, which eucalypt does not trust (allowForward stays NONE) and so never changes it.
     SocketAddress remote = req.connection() == null ? null : req.connection().remoteAddress();
+    String method = req.method().name();
+    long bytes = res.bytesWritten();
+    // The line written here rather than by slf4j's "{}" formatter: the same text, a third of a
+    // microsecond less per request (bench/get-ab.sh).
+    StringBuilder line = new StringBuilder(96).append(method).append(' ').append(req.path()).append(' ');
+    if (completed) {
+      line.append(status);
+    } else {
+      line.append('-');
+    }
+    line.append(' ').append(millis).append(" ms ").append(bytes).append(" B id=").append(id);
+    if (!completed) {
+      line.append(" (connection closed before the response ended)");
+    }
     ACCESS.atInfo()
       .addKeyValue("request_id", id)
-      .addKeyValue("method", req.method().name())
+      .addKeyValue("method", method)
       .addKeyValue("path", req.path())
       .addKeyValue("route", template)
       .addKeyValue("status", status)
       .addKeyValue("duration_ms", millis)
-      .addKeyValue("bytes", res.bytesWritten())
+      .addKeyValue("bytes", bytes)
       .addKeyValue("remote", remote == null ? null : remote.hostAddress())
-      .log("{} {} {} {} ms {} B id={}{}", req.method().name(), req.path(), completed ? status : "-", millis,
-        res.bytesWritten(), id, completed ? "" : " (connection closed before the response ended)");
+      .log(line.toString());
   }
 
   /**
