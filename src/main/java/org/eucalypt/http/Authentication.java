@@ -48,15 +48,13 @@ final class Authentication {
       refuse(ctx);
       return;
     }
-    authenticator.authenticate(token)
-      .onSuccess(caller -> admit(ctx, caller))
-      .onFailure(e -> {
-        if (DomainException.kindOf(e) == DomainException.Kind.UNAUTHENTICATED) {
-          refuse(ctx);
-        } else {
-          ctx.fail(e);
-        }
-      });
+    authenticator.authenticate(token).onComplete(caller -> admit(ctx, caller), e -> {
+      if (DomainException.kindOf(e) == DomainException.Kind.UNAUTHENTICATED) {
+        refuse(ctx);
+      } else {
+        ctx.fail(e);
+      }
+    });
   }
 
   private void admit(RoutingContext ctx, Caller caller) {
