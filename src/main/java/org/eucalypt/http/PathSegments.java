@@ -13,8 +13,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The parameters of an operation that takes nothing but string path segments (GET, trash,
- * restore or delete of one library, asset, album...): read straight from the path, with nothing
+ * The parameters of an operation that takes nothing but string path segments (the get, trash,
+ * restore or delete of one library, for instance): read straight from the path, with nothing
  * to validate, since any segment is a string and the handler parses the id itself (a bad one is
  * 404).
  *
