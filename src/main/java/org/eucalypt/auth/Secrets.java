@@ -10,6 +10,8 @@ import java.util.Base64;
 public final class Secrets {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PREFIX = "eu_";
+  /** Never used itself, only copied: a MessageDigest is not safe to share between threads. */
+  private static final MessageDigest SHA_256 = sha256();
 
   private Secrets() {
   }
@@ -26,7 +28,17 @@ public final class Secrets {
    */
   public static byte[] hash(String secret) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      // A copy of one digest: getInstance looks the algorithm up among the providers every call,
+      // and every request with a key passes here.
+      return ((MessageDigest) SHA_256.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -29,7 +29,8 @@ public final class Json {
     if (t == null) {
       return null;
     }
-    LocalDateTime u = t.atZoneSameInstant(ZoneOffset.UTC).toLocalDateTime();
+    // Not atZoneSameInstant: through a ZonedDateTime, that built a ZoneRules for every call.
+    LocalDateTime u = t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
     if (u.getYear() < 0 || u.getYear() > 9999) {
       return LONG_YEARS.format(u);
     }

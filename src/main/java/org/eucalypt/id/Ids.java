@@ -20,6 +20,8 @@ public enum Ids {
 
   private static final String ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   private static final long BASE = ALPHABET.length();
+  private static final long BASE_5 = BASE * BASE * BASE * BASE * BASE;
+  private static final byte[] DIGITS = digits();
   private static final long MASK = 0xFFFF_FFFFL;
   private static final int LENGTH = 22;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -59,26 +61,38 @@ public enum Ids {
   }
 
   // Base 57 over 128 bits, as four 32-bit limbs (most significant first) in longs: every page of
-  // assets formats 50+ ids, and BigInteger arithmetic was the top of that profile.
+  // assets formats 50+ ids, and BigInteger arithmetic was the top of that profile. Encoding
+  // divides by 57^5 at a time (five digits per pass over the limbs, then int arithmetic): four
+  // passes and a last two digits, where one pass per digit took 22.
   static String encode(UUID uuid) {
     long[] limbs = limbs(uuid);
     char[] out = new char[LENGTH];
-    for (int i = LENGTH - 1; i >= 0; i--) {
+    int i = LENGTH - 1;
+    for (int pass = 0; pass < 4; pass++) {
       long remainder = 0;
       for (int j = 0; j < 4; j++) {
         long current = (remainder << 32) | limbs[j];
-        limbs[j] = current / BASE;
-        remainder = current % BASE;
+        limbs[j] = current / BASE_5;
+        remainder = current % BASE_5;
       }
-      out[i] = ALPHABET.charAt((int) remainder);
+      int digits = (int) remainder;
+      for (int k = 0; k < 5; k++, i--) {
+        out[i] = ALPHABET.charAt(digits % (int) BASE);
+        digits /= (int) BASE;
+      }
     }
+    // What is left is below 2^128 / 57^20, less than 57^2: the first two digits.
+    int rest = (int) limbs[3];
+    out[1] = ALPHABET.charAt(rest % (int) BASE);
+    out[0] = ALPHABET.charAt(rest / (int) BASE);
     return new String(out);
   }
 
   static Optional<UUID> decode(String s) {
     long[] limbs = new long[4];
     for (int i = 0; i < s.length(); i++) {
-      int digit = ALPHABET.indexOf(s.charAt(i));
+      char c = s.charAt(i);
+      int digit = c < DIGITS.length ? DIGITS[c] : -1;
       if (digit < 0) {
         return Optional.empty();
       }
@@ -93,6 +107,16 @@ public enum Ids {
       }
     }
     return Optional.of(new UUID(limbs[0] << 32 | limbs[1], limbs[2] << 32 | limbs[3]));
+  }
+
+  /** Each character's digit, -1 where it is none: ALPHABET.indexOf, without the search. */
+  private static byte[] digits() {
+    byte[] digits = new byte[128];
+    java.util.Arrays.fill(digits, (byte) -1);
+    for (int d = 0; d < ALPHABET.length(); d++) {
+      digits[ALPHABET.charAt(d)] = (byte) d;
+    }
+    return digits;
   }
 
   private static long[] limbs(UUID uuid) {

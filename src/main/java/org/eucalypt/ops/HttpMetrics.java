@@ -1,6 +1,6 @@
 package org.eucalypt.ops;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -26,7 +26,7 @@ public final class HttpMetrics {
   static final HttpMetrics NONE = new HttpMetrics(null);
 
   private final MeterRegistry registry;
-  private final ConcurrentHashMap<Series, Meters> meters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Series, Timer> meters = new ConcurrentHashMap<>();
 
   private HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -40,23 +40,23 @@ public final class HttpMetrics {
     if (registry == null) {
       return;
     }
-    Meters m = meters.computeIfAbsent(new Series(method, status, route == null ? "" : route), this::register);
-    m.requests.increment();
-    m.responseTime.record(nanos, TimeUnit.NANOSECONDS);
+    meters.computeIfAbsent(new Series(method, status, route == null ? "" : route), this::register)
+      .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  private Meters register(Series s) {
+  /**
+   * The series' timer, and its request counter read from the timer's own count when scraped:
+   * the same figure, without a second increment a request.
+   */
+  private Timer register(Series s) {
     Tags tags = Tags.of("method", s.method, "code", Integer.toString(s.status), "route", s.route);
-    return new Meters(
-      Counter.builder("vertx.http.server.requests").description("Number of processed requests").tags(tags)
-        .register(registry),
-      Timer.builder("vertx.http.server.response.time").description("Request processing time").tags(tags)
-        .register(registry));
+    Timer responseTime = Timer.builder("vertx.http.server.response.time").description("Request processing time")
+      .tags(tags).register(registry);
+    FunctionCounter.builder("vertx.http.server.requests", responseTime, Timer::count)
+      .description("Number of processed requests").tags(tags).register(registry);
+    return responseTime;
   }
 
   private record Series(String method, int status, String route) {
-  }
-
-  private record Meters(Counter requests, Timer responseTime) {
   }
 }

@@ -47,6 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Metrics {
   /** Vert.x keys its registries by name: each Vert.x built here gets one of its own. */
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  /** The type the SQL clients report their metrics under (vertx-sql-client's ClientMetrics "sql"). */
+  private static final String SQL_CLIENTS = "sql";
   private static final Map<Vertx, PrometheusMeterRegistry> REGISTRIES = Collections.synchronizedMap(new WeakHashMap<>());
 
   private Metrics() {
@@ -66,9 +68,11 @@ public final class Metrics {
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setJvmMetricsEnabled(true)
       // The HTTP server's meters are recorded by RequestLog (HttpMetrics says why); the sockets'
-      // byte counts, per read and per write, told nothing the HTTP meters do not.
+      // byte counts, per read and per write, told nothing the HTTP meters do not; and the SQL
+      // clients' own meters (vertx_sql_*, two counters and a timer a statement, about 0.6 µs of
+      // a GET /api/libraries/{id}) timed what the pools' vertx_pool_usage histogram times.
       .setDisabledMetricsCategories(Set.of(MetricsDomain.HTTP_SERVER.toCategory(),
-        MetricsDomain.NET_SERVER.toCategory(), MetricsDomain.NET_CLIENT.toCategory()))
+        MetricsDomain.NET_SERVER.toCategory(), MetricsDomain.NET_CLIENT.toCategory(), SQL_CLIENTS))
       .setLabels(EnumSet.of(Label.POOL_TYPE, Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE));
     VertxOptions withMetrics = new VertxOptions(options).setMetricsOptions(metrics);
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
