@@ -32,7 +32,7 @@
 # Environment: BENCH_PHASES (which phases: any of get_library list_assets trash_restore drain
 # upload, or get for the first two; all of them by default), BENCH_DURATION (seconds per point,
 # default 10), BENCH_WARMUP (seconds of warm-up of each HTTP contender, 20), BENCH_ROUNDS (turns
-# the server and the pipelined floor take on GET library for the goal's ratio, 3), BENCH_PORT (8095; the
+# the server and the pipelined floor take on GET library for the goal's ratio, 5), BENCH_PORT (8095; the
 # floors take +1, the peer +2), BENCH_DB (eucalypt_bench), BENCH_SHORT_INTERVAL (the drain
 # interval of the short-interval runs, PT1S), BENCH_JFR=1 (record a JFR profile of each server
 # into bench/results/<stamp>-<server>.jfr and summarise each phase into
@@ -46,7 +46,7 @@ BENCH=$ROOT/bench
 export BENCH_LIB=$BENCH/lib
 DUR=${BENCH_DURATION:-10}
 WARM=${BENCH_WARMUP:-20}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 ALL_PHASES="get_library list_assets trash_restore drain upload"
 PHASES=" $(echo "${BENCH_PHASES:-$ALL_PHASES}" | tr ',' ' ' | sed 's/\bget\b/get_library list_assets/') "
 for p in $PHASES; do
