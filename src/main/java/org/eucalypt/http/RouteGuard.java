@@ -33,6 +33,7 @@ final class RouteGuard {
   static final String OPERATION = "eucalypt.operation";
 
   private final OpenAPIContract contract;
+  private final PathTemplates templates;
 
   /** What each path of the contract serves: its operations by method, and its Allow header. */
   private record Methods(Map<HttpMethod, String> operations, String allow) {
@@ -42,6 +43,7 @@ final class RouteGuard {
 
   RouteGuard(OpenAPIContract contract) {
     this.contract = contract;
+    this.templates = new PathTemplates(contract.getPaths());
     for (Path p : contract.getPaths()) {
       Map<HttpMethod, String> operations = new HashMap<>();
       Set<String> allowed = new TreeSet<>();
@@ -96,7 +98,7 @@ final class RouteGuard {
   }
 
   private Path find(String bare) {
-    Path p = contract.findPath(bare);
-    return p != null ? p : contract.findPath(bare + "/");
+    Path p = templates.find(bare);
+    return p != null ? p : templates.find(bare + "/");
   }
 }
