@@ -27,28 +27,36 @@ final class PathTemplates {
   private record Literal(Path path, String absolute) {
   }
 
-  private final Map<Integer, List<Literal>> literalPaths = new HashMap<>();
-  private final Map<Integer, List<Template>> templates = new HashMap<>();
+  /** By their number of segments: arrays, so a lookup boxes no Integer. */
+  private final Literal[][] literalPaths;
+  private final Template[][] templates;
   /** The most segments a path of the contract has: a request with more is served by none. */
   private final int maxSegments;
 
   PathTemplates(List<Path> paths) {
+    Map<Integer, List<Literal>> literalsByCount = new HashMap<>();
+    Map<Integer, List<Template>> templatesByCount = new HashMap<>();
     int most = 1;
     for (Path p : paths) {
       String absolute = absolutePath(p);
       String[] segments = absolute.substring(1).split("/");
       most = Math.max(most, segments.length);
       if (!absolute.contains("{")) {
-        literalPaths.computeIfAbsent(segments.length, n -> new ArrayList<>())
-          .add(new Literal(p, absolute));
+        literalsByCount.computeIfAbsent(segments.length, n -> new ArrayList<>()).add(new Literal(p, absolute));
         continue;
       }
       for (int i = 0; i < segments.length; i++) {
         segments[i] = segments[i].contains("{") ? null : segments[i];
       }
-      templates.computeIfAbsent(segments.length, n -> new ArrayList<>()).add(new Template(p, segments));
+      templatesByCount.computeIfAbsent(segments.length, n -> new ArrayList<>()).add(new Template(p, segments));
     }
     maxSegments = most;
+    literalPaths = new Literal[most + 1][];
+    templates = new Template[most + 1][];
+    for (int n = 0; n <= most; n++) {
+      literalPaths[n] = literalsByCount.getOrDefault(n, List.of()).toArray(Literal[]::new);
+      templates[n] = templatesByCount.getOrDefault(n, List.of()).toArray(Template[]::new);
+    }
   }
 
   /** The path serving {@code urlPath} (a path beginning with a slash), or null. */
@@ -58,14 +66,14 @@ final class PathTemplates {
     if (count > maxSegments) {
       return null;
     }
-    for (Literal l : literalPaths.getOrDefault(count, List.of())) {
+    for (Literal l : literalPaths[count]) {
       if (l.absolute().equals(urlPath)) {
         return l.path();
       }
     }
     Path best = null;
     int bestScore = -1;
-    for (Template t : templates.getOrDefault(count, List.of())) {
+    for (Template t : templates[count]) {
       int score = score(t.literals(), urlPath, bounds);
       if (score > bestScore) {
         best = t.path();
@@ -87,7 +95,8 @@ final class PathTemplates {
   /** As PathFinder.testSegments: -1 if a literal segment differs, else the literals' weight. */
   private static int score(String[] literals, String urlPath, int[] bounds) {
     int score = 0;
-    for (int i = 0; i < literals.length; i++) {
+    // From the last segment back: the first ones (/api/) are the same in most templates.
+    for (int i = literals.length - 1; i >= 0; i--) {
       String literal = literals[i];
       if (literal == null) {
         continue;
