@@ -98,10 +98,13 @@ final class AlbumSql {
   /**
    * What may be added: live assets of the album's library, held FOR SHARE until the memberships
    * commit, so a change of an asset's state waits for them and its trigger then updates them too.
+   * Locked in id order, as the stacks' statements lock theirs (StackSql.LOCK_ASSETS): in the
+   * order a scan met them, an add and a new stack over the same two assets could each hold one
+   * and wait for the other (a deadlock, answered 500, seen once in RaceFuzzTest).
    */
   static final String ADDABLE = """
     SELECT id, local_datetime FROM assets WHERE library_id = $1 AND id = ANY($2) AND trashed_at IS NULL
-       FOR SHARE""";
+     ORDER BY id FOR SHARE""";
 
   /** New memberships, in the order given; those already there are skipped and not returned. */
   static final String INSERT_MEMBERS = """
