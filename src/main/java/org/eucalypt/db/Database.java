@@ -84,13 +84,15 @@ public final class Database {
 
   /**
    * The reads of the services ({@link Reads}): a pipelined client, shared by name like
-   * {@link #pool}, with the same bounds on connecting and waiting.
+   * {@link #pool}, with the same bounds on connecting and waiting, and its writes to PostgreSQL
+   * batched a turn of the event loop at a time ({@link BatchedFlushes}).
    */
   public static Reads reads(Vertx vertx, Settings settings) {
     PgConnectOptions options = connectOptions(DatabaseUrl.parse(settings.databaseUrl()));
     SqlClient client = PgBuilder.client()
       .with(poolOptions(settings, "eucalypt-reads:"))
       .with(netOptions())
+      .withConnectHandler(BatchedFlushes::onConnect)
       .connectingTo(options)
       .using(vertx)
       .build();
