@@ -105,6 +105,13 @@ public final class Problems {
       send(ctx, status(kind), failure.getMessage());
       return;
     }
+    if (Database.lostRace(failure)) {
+      // A deadlock or serialization failure no service turned into a conflict of its own: the
+      // transaction rolled back whole, so the client may send the request again unchanged.
+      LOG.warn("{} {}: lost a race: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      send(ctx, 409, "A concurrent change came first; nothing was changed, retry the request");
+      return;
+    }
     if (Database.unavailable(failure)) {
       LOG.warn("{} {}: database unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
       send(ctx, 503, "Service unavailable: the database cannot be reached");

@@ -266,6 +266,46 @@ class AlbumLifecycleTest {
   }
 
   @Test
+  void anAddThatDeadlocksAnswers409AndChangesNothing() {
+    String lib = server.createLibrary(alice, "Photos");
+    String album = albums.createId(alice, lib);
+    String[] both = {albums.upload(alice, lib), albums.upload(alice, lib)};
+    java.util.Arrays.sort(both, java.util.Comparator.comparing(i -> Ids.ASSET.parse(i).orElseThrow()));
+    UUID first = Ids.ASSET.parse(both[0]).orElseThrow();
+    UUID last = Ids.ASSET.parse(both[1]).orElseThrow();
+    String rows = albumRows();
+    // Another transaction locks the assets the other way round: the last one now, the first one
+    // once the add (which locks in id order) holds it and waits for the last. Its own deadlock
+    // check waits 30 s, so PostgreSQL's check in the add's backend (after 1 s) breaks the cycle.
+    io.vertx.sqlclient.SqlConnection other = server.app.pool().getConnection().await();
+    try {
+      other.begin().await();
+      other.query("SET LOCAL deadlock_timeout = '30s'").execute().await();
+      other.preparedQuery("SELECT 1 FROM assets WHERE id = $1 FOR UPDATE").execute(io.vertx.sqlclient.Tuple.of(last)).await();
+      io.vertx.core.Future<HttpResponse<Buffer>> add = server.client.post("/api/albums/" + album + "/assets")
+        .bearerTokenAuthentication(alice.key()).sendJsonObject(AlbumTesting.assetIds(both));
+      org.awaitility.Awaitility.await("the add waits for the last asset").atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> server.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+          + " AND wait_event_type = 'Lock' AND query LIKE '%FOR SHARE%'") == 1);
+      io.vertx.core.Future<?> crossing = other.preparedQuery("SELECT 1 FROM assets WHERE id = $1 FOR UPDATE")
+        .execute(io.vertx.sqlclient.Tuple.of(first));
+
+      HttpResponse<Buffer> res = add.await();
+      assertEquals(409, res.statusCode(), res.bodyAsString());
+      assertTrue(res.bodyAsJsonObject().getString("detail").contains("retry"), res.bodyAsString());
+      crossing.await();  // the add rolled back, so the other transaction got its lock
+    } finally {
+      other.close().await();  // and rolls back
+    }
+    assertEquals(rows, albumRows());
+    assertEquals(0L, albums.get(alice, album).getLong("asset_count"));
+    // Sent again, it goes through.
+    albums.add(alice, album, both);
+    assertEquals(2L, albums.get(alice, album).getLong("asset_count"));
+    server.assertInvariants();
+  }
+
+  @Test
   void anAssetRowCannotGoWithoutItsMemberships() {
     String lib = server.createLibrary(alice, "Photos");
     String asset = albums.upload(alice, lib);
