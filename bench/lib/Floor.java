@@ -41,10 +41,13 @@ import java.util.UUID;
  *       (a key of its own: the signature differs, its length does not).
  * </ul>
  *
- * <p>MODE {@code pooled} uses {@code PgBuilder.pool()}, the client eucalypt uses: one query per
- * connection at a time. {@code pipelined} uses {@code PgBuilder.client()}, which sends up to
+ * <p>MODE {@code pooled} uses {@code PgBuilder.pool()}, the client eucalypt's transactions use:
+ * one query per connection at a time. {@code pipelined} uses {@code PgBuilder.client()}, as
+ * eucalypt's reads do, which sends up to
  * {@link PgConnectOptions#DEFAULT_PIPELINING_LIMIT} (256) queries down a connection without
- * waiting for the answers; the limit is left at that default.
+ * waiting for the answers; the limit is left at that default. {@code batched} is {@code pipelined}
+ * with the server's batched writes to PostgreSQL (db.BatchedFlushes): not one of bench/run.sh's
+ * floors, but the floor of the server as it is (the pipelined floor does not batch).
  *
  * <p>Usage: java -cp eucalypt.jar:DIR Floor MODE PORT DATABASE POOL_SIZE USER LIBRARY ASSETS_LIBRARY
  * (the last three as UUIDs)
@@ -74,8 +77,8 @@ public class Floor extends VerticleBase {
   private Mac mac;
 
   public static void main(String[] a) {
-    if (a.length != 7 || !a[0].matches("pooled|pipelined")) {
-      System.err.println("usage: Floor pooled|pipelined PORT DATABASE POOL_SIZE USER LIBRARY ASSETS_LIBRARY");
+    if (a.length != 7 || !a[0].matches("pooled|pipelined|batched")) {
+      System.err.println("usage: Floor pooled|pipelined|batched PORT DATABASE POOL_SIZE USER LIBRARY ASSETS_LIBRARY");
       System.exit(2);
     }
     args = a;
@@ -87,8 +90,11 @@ public class Floor extends VerticleBase {
 
   @Override
   public Future<?> start() throws GeneralSecurityException {
-    boolean pipelined = args[0].equals("pipelined");
+    boolean pipelined = !args[0].equals("pooled");
     ClientBuilder<? extends SqlClient> builder = pipelined ? PgBuilder.client() : PgBuilder.pool();
+    if (args[0].equals("batched")) {
+      builder.withConnectHandler(org.eucalypt.db.BatchedFlushes::onConnect);
+    }
     // Shared by name, as the server's pool: POOL_SIZE connections in all, not per verticle.
     client = builder
       .with(new PoolOptions().setMaxSize(Integer.parseInt(args[3])).setShared(true).setName("floor"))
