@@ -6,16 +6,16 @@ import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.eucalypt.config.DatabaseUrl;
+import org.eucalypt.support.ServerExtension;
 import org.eucalypt.support.TestServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,22 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * write, every one of them answered; without {@link BatchedFlushes}, each is a write of its own.
  * The writes are counted by a handler next to the socket, where Netty hands bytes to the kernel.
  */
+@ExtendWith(ServerExtension.class)
 class BatchedFlushesTest {
   private static final int READS = 50;
 
-  private Vertx vertx;
   private TestServer server;
 
   @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    server = TestServer.start(vertx);
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
-    vertx.close().await();
+  void start(TestServer server) {
+    this.server = server;
   }
 
   @Test
@@ -80,9 +73,9 @@ class BatchedFlushesTest {
         });
         conn.close();
       })
-      .using(vertx)
+      .using(server.vertx)
       .build();
-    Context loop = vertx.getOrCreateContext();
+    Context loop = server.vertx.getOrCreateContext();
     String sql = "SELECT $1::int AS n";
     // Opened from the loop, the connection belongs to it; the statement is prepared once, so
     // every read below is one Bind/Execute/Sync, sent as it comes.
