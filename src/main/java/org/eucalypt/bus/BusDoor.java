@@ -41,7 +41,8 @@ public final class BusDoor implements ServiceInterceptor {
     if (token == null) {
       return Future.failedFuture(new DomainException(DomainException.Kind.UNAUTHENTICATED, "Not authenticated"));
     }
-    return authenticator.authenticate(token).compose(caller -> {
+    // A database out of reach while the key is looked up is UNAVAILABLE here too, as in the service.
+    return authenticator.authenticate(token).recover(e -> Future.failedFuture(DatabaseFailures.inDomainTerms(e))).compose(caller -> {
       String refusal = permissions.refusal(caller, operationId);
       if (refusal != null) {
         return Future.failedFuture(new DomainException(DomainException.Kind.FORBIDDEN, refusal));

@@ -9,6 +9,9 @@ import org.eucalypt.auth.Authenticator;
 import org.eucalypt.auth.Permissions;
 import org.eucalypt.config.Settings;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.util.function.Function;
 
@@ -44,8 +47,29 @@ public final class ServiceVerticle<T> extends VerticleBase {
     consumer = new ServiceBinder(vertx)
       .setAddress(address)
       .addInterceptor(door)
-      .register(type, implementation.apply(vertx));
+      .register(type, inDomainTerms(type, implementation.apply(vertx)));
     return consumer.completion();
+  }
+
+  /**
+   * {@code service} as callers on the bus see it: a failure it left in the database's terms (out of
+   * reach, a race lost) reaches them as the {@link DomainException} kind HTTP clients get as 503
+   * and 409 ({@link DatabaseFailures}), not as an anonymous failure with code -1.
+   */
+  @SuppressWarnings("unchecked")
+  static <S> S inDomainTerms(Class<S> type, S service) {
+    InvocationHandler translating = (proxy, method, args) -> {
+      Object result;
+      try {
+        result = method.invoke(service, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+      return result instanceof Future<?> future
+        ? ((Future<Object>) future).recover(e -> Future.failedFuture(DatabaseFailures.inDomainTerms(e)))
+        : result;
+    };
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, translating));
   }
 
   @Override

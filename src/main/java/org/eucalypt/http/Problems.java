@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import org.eucalypt.bus.DatabaseFailures;
 import org.eucalypt.bus.DomainException;
-import org.eucalypt.db.Database;
 import org.eucalypt.storage.StorageFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +92,11 @@ public final class Problems {
       unprocessable(ctx, invalid.error);
       return;
     }
+    Throwable translated = DatabaseFailures.inDomainTerms(failure);
+    if (translated != failure) {
+      LOG.warn("{} {}: {}: {}", ctx.request().method(), ctx.request().path(), translated.getMessage(), failure.toString());
+      failure = translated;
+    }
     DomainException.Kind kind = DomainException.kindOf(failure);
     if (kind != null) {
       if (kind == DomainException.Kind.INVALID) {
@@ -103,18 +108,6 @@ public final class Problems {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
       }
       send(ctx, status(kind), failure.getMessage());
-      return;
-    }
-    if (Database.lostRace(failure)) {
-      // A deadlock or serialization failure no service turned into a conflict of its own: the
-      // transaction rolled back whole, so the client may send the request again unchanged.
-      LOG.warn("{} {}: lost a race: {}", ctx.request().method(), ctx.request().path(), failure.toString());
-      send(ctx, 409, "A concurrent change came first; nothing was changed, retry the request");
-      return;
-    }
-    if (Database.unavailable(failure)) {
-      LOG.warn("{} {}: database unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
-      send(ctx, 503, "Service unavailable: the database cannot be reached");
       return;
     }
     int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
