@@ -246,7 +246,7 @@ public final class AlbumServiceImpl implements AlbumService {
       // Adds lock their assets in id order, as stacks do, so they should not deadlock with them;
       // if PostgreSQL still reports one, the transaction rolled back whole: CONFLICT, retry as is.
       .recover(e -> Future.failedFuture(Database.lostRace(e)
-        ? DomainException.conflict("A concurrent change to this album or its assets came first; nothing was changed,"
+        ? DomainException.raceLost("A concurrent change to this album or its assets came first; nothing was changed,"
           + " retry the request")
         : e));
   }

@@ -20,7 +20,7 @@ public final class DatabaseFailures {
       return new DomainException(DomainException.Kind.UNAVAILABLE, "Service unavailable: the database cannot be reached");
     }
     if (Database.lostRace(failure)) {
-      return DomainException.conflict("A concurrent change came first; nothing was changed, retry the request");
+      return DomainException.raceLost("A concurrent change came first; nothing was changed, retry the request");
     }
     return failure;
   }

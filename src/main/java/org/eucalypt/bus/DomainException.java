@@ -49,10 +49,18 @@ public final class DomainException extends ServiceException {
   }
 
   private final Kind kind;
+  private final boolean retryable;
 
   public DomainException(Kind kind, String detail) {
-    super(kind.code, detail, new JsonObject().put("kind", kind.name()));
+    this(kind, detail, false);
+  }
+
+  private DomainException(Kind kind, String detail, boolean retryable) {
+    super(kind.code, detail, retryable
+      ? new JsonObject().put("kind", kind.name()).put("retry", true)
+      : new JsonObject().put("kind", kind.name()));
     this.kind = kind;
+    this.retryable = retryable;
   }
 
   public Kind kind() {
@@ -77,6 +85,21 @@ public final class DomainException extends ServiceException {
 
   public static DomainException conflict(String detail) {
     return new DomainException(Kind.CONFLICT, detail);
+  }
+
+  /**
+   * A conflict that sending the request again can resolve: the change lost a race with another
+   * (PostgreSQL rolled its transaction back whole for a deadlock or a serialization failure, or a
+   * row it needed moved under it), so nothing was done and the same request may well go through.
+   * Its debug info carries {@code "retry": true}; over HTTP it is a 409 the SDKs retry on their own.
+   */
+  public static DomainException raceLost(String detail) {
+    return new DomainException(Kind.CONFLICT, detail, true);
+  }
+
+  /** Whether sending the same request again can succeed ({@link #raceLost}). */
+  public boolean retryable() {
+    return retryable;
   }
 
   public static DomainException badRequest(String detail) {

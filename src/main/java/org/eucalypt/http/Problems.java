@@ -30,8 +30,9 @@ public final class Problems {
       ctx.response().reset();
       return;
     }
-    // Retrying a conflict or a full store cannot help; the official SDKs would retry 409 and 5xx.
-    if (status == 409 || status == 507) {
+    // Retrying a conflict or a full store cannot help, unless the conflict was a lost race
+    // (handleFailure says so first); the official SDKs would retry 409 and 5xx on their own.
+    if ((status == 409 || status == 507) && !ctx.response().headers().contains("x-should-retry")) {
       ctx.response().putHeader("x-should-retry", "false");
     }
     // The database or the storage is away: say when to come back rather than leave clients guessing.
@@ -106,6 +107,9 @@ public final class Problems {
       }
       if (kind == DomainException.Kind.UNAUTHENTICATED) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      }
+      if (failure instanceof DomainException d && d.retryable()) {
+        ctx.response().putHeader("x-should-retry", "true");  // nothing was done: the same request may go through
       }
       send(ctx, status(kind), failure.getMessage());
       return;

@@ -439,7 +439,7 @@ public final class PeopleServiceImpl implements PeopleService {
   private <T> Future<T> change(Function<SqlConnection, Future<T>> work) {
     return pool.withTransaction(work).recover(e -> Future.failedFuture(
       Database.lostRace(e)
-        ? DomainException.conflict("A concurrent change to these people or faces came first; nothing was changed,"
+        ? DomainException.raceLost("A concurrent change to these people or faces came first; nothing was changed,"
           + " retry the request")
         : e));
   }

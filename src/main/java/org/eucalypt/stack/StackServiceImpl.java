@@ -337,7 +337,7 @@ public final class StackServiceImpl implements StackService {
           return change(work, attempt + 1);
         }
         if (e instanceof LibraryMoved || Database.lostRace(e)) {
-          return Future.failedFuture(DomainException.conflict(
+          return Future.failedFuture(DomainException.raceLost(
             "A concurrent change to these stacks or assets came first; nothing was changed, retry the request"));
         }
         return Future.failedFuture(e);

@@ -293,6 +293,7 @@ class AlbumLifecycleTest {
       HttpResponse<Buffer> res = add.await();
       assertEquals(409, res.statusCode(), res.bodyAsString());
       assertTrue(res.bodyAsJsonObject().getString("detail").contains("retry"), res.bodyAsString());
+      assertEquals("true", res.getHeader("x-should-retry"), "the SDKs may send it again on their own");
       crossing.await();  // the add rolled back, so the other transaction got its lock
     } finally {
       other.close().await();  // and rolls back
