@@ -240,15 +240,12 @@ public final class AlbumServiceImpl implements AlbumService {
     if (album == null) {
       return Future.failedFuture(DomainException.notFound());
     }
+    // Adds lock their assets in id order, as stacks do, so they should not deadlock with them; if
+    // PostgreSQL still reports one, bus.DatabaseFailures answers it as a conflict to retry, on
+    // either door.
     return pool.withTransaction(tx -> tx.preparedQuery(AlbumSql.LOCK_ALBUM_LIBRARY).execute(Tuple.of(album, caller.userId()))
       .compose(rows -> inScope(caller, rows))
-      .compose(row -> change.apply(tx, row.getUUID("library_id"), album)))
-      // Adds lock their assets in id order, as stacks do, so they should not deadlock with them;
-      // if PostgreSQL still reports one, the transaction rolled back whole: CONFLICT, retry as is.
-      .recover(e -> Future.failedFuture(Database.lostRace(e)
-        ? DomainException.raceLost("A concurrent change to this album or its assets came first; nothing was changed,"
-          + " retry the request")
-        : e));
+      .compose(row -> change.apply(tx, row.getUUID("library_id"), album)));
   }
 
   /** A row found by id is visible only if its library is in the key's scope. */

@@ -42,14 +42,16 @@ public final class BusDoor implements ServiceInterceptor {
       return Future.failedFuture(new DomainException(DomainException.Kind.UNAUTHENTICATED, "Not authenticated"));
     }
     // A database out of reach while the key is looked up is UNAVAILABLE here too, as in the service.
-    return authenticator.authenticate(token).recover(e -> Future.failedFuture(DatabaseFailures.inDomainTerms(e))).compose(caller -> {
-      String refusal = permissions.refusal(caller, operationId);
-      if (refusal != null) {
-        return Future.failedFuture(new DomainException(DomainException.Kind.FORBIDDEN, refusal));
-      }
-      msg.body().put("caller", caller.toJson());
-      return Future.succeededFuture(msg);
-    });
+    return authenticator.authenticate(token)
+      .recover(e -> Future.failedFuture(DatabaseFailures.inDomainTerms(e)))
+      .compose(caller -> {
+        String refusal = permissions.refusal(caller, operationId);
+        if (refusal != null) {
+          return Future.failedFuture(new DomainException(DomainException.Kind.FORBIDDEN, refusal));
+        }
+        msg.body().put("caller", caller.toJson());
+        return Future.succeededFuture(msg);
+      });
   }
 
   /** {@code trashLibrary} -> {@code trash_library}. */
